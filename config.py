@@ -1,0 +1,98 @@
+"""Configuration: defaults, then the environment (and `.env`), read once by create_app."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def parse_bool(name: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be true or false (or 1 or 0), not {value!r}")
+
+
+def parse_int(name: str, value: str | None, default: int) -> int:
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def normalise_database_url(url: str) -> str:
+    """Point postgres:// and postgresql:// URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(environ: os._Environ | dict | None = None) -> dict:
+    """Every setting the app reads, from the environment, with development defaults."""
+    if environ is None:
+        load_dotenv(BASE_DIR / ".env")
+        environ = os.environ
+    env = environ.get
+    upload_folder = env("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    return {
+        "SECRET_KEY": env("SECRET_KEY") or DEFAULT_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'eventsite.db'}"
+        ),
+        "SITE_URL": (env("SITE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_BACKEND": (env("MAIL_BACKEND") or "file").strip().lower(),
+        "MAIL_FOLDER": env("MAIL_FOLDER") or str(INSTANCE_DIR / "mail"),
+        "MAIL_SERVER": env("MAIL_SERVER") or "localhost",
+        "MAIL_PORT": parse_int("MAIL_PORT", env("MAIL_PORT"), 25),
+        "MAIL_USE_TLS": parse_bool("MAIL_USE_TLS", env("MAIL_USE_TLS"), False),
+        "MAIL_USE_SSL": parse_bool("MAIL_USE_SSL", env("MAIL_USE_SSL"), False),
+        "MAIL_USERNAME": env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "eventsite <events@localhost>",
+        "RATELIMIT_ENABLED": parse_bool("RATELIMIT_ENABLED", env("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or "memory://",
+        "UPLOAD_FOLDER": upload_folder,
+        "OUTBOX_RETRY_BASE": parse_int("OUTBOX_RETRY_BASE", env("OUTBOX_RETRY_BASE"), 30),
+        "OUTBOX_MAX_ATTEMPTS": parse_int("OUTBOX_MAX_ATTEMPTS", env("OUTBOX_MAX_ATTEMPTS"), 8),
+        "OUTBOX_LEASE_SECONDS": parse_int(
+            "OUTBOX_LEASE_SECONDS", env("OUTBOX_LEASE_SECONDS"), 300
+        ),
+        "PRIVACY_PURGE_DAYS": parse_int("PRIVACY_PURGE_DAYS", env("PRIVACY_PURGE_DAYS"), 365),
+        "SESSION_COOKIE_SECURE": parse_bool(
+            "SESSION_COOKIE_SECURE", env("SESSION_COOKIE_SECURE"), False
+        ),
+        "DEBUG": parse_bool("FLASK_DEBUG", env("FLASK_DEBUG"), False),
+    }
+
+
+def check_production_safety(config: dict) -> None:
+    """Refuse to run outside debug and testing with settings that would be unsafe."""
+    if config.get("DEBUG") or config.get("TESTING"):
+        return
+    if config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        raise ConfigError(
+            "SECRET_KEY is still the development default. Set SECRET_KEY in the "
+            "environment or .env to a long random value, for example the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    if config.get("MAIL_BACKEND") not in ("smtp", "file"):
+        raise ConfigError(f"MAIL_BACKEND must be smtp or file, not {config.get('MAIL_BACKEND')!r}")

@@ -1,0 +1,87 @@
+"""Database plumbing: UTC datetimes, SQLite tuned for a web server, write transactions."""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_write_transaction_requested: ContextVar[bool] = ContextVar("write_transaction", default=False)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Stores an aware datetime as naive UTC; always hands back an aware UTC datetime."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        _tune_sqlite(engine)
+
+
+def _tune_sqlite(engine: sa.Engine) -> None:
+    # pysqlite's own transaction handling issues BEGIN lazily and cannot take the write
+    # lock up front; let SQLAlchemy's "begin" event emit BEGIN (or BEGIN IMMEDIATE) itself.
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        if _write_transaction_requested.get():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def begin_write_transaction(session: Session | None = None) -> None:
+    """Start the session's transaction holding the database's write lock.
+
+    On SQLite this is BEGIN IMMEDIATE: the lock is taken before the first read, so two
+    writers can never both read the same state and then both write. On PostgreSQL it is an
+    ordinary transaction; callers lock the rows they depend on with SELECT ... FOR UPDATE.
+    A read-only transaction already under way is ended first (its objects are reloaded on
+    next access); unflushed changes are a programming error.
+    """
+    session = session or db.session
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write_transaction() called with unsaved changes")
+        session.rollback()
+    token = _write_transaction_requested.set(True)
+    try:
+        session.connection()
+    finally:
+        _write_transaction_requested.reset(token)

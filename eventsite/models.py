@@ -1,0 +1,292 @@
+"""The entities of eventsite: events, speakers, bookings, resources, organisers, mail, audit."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .database import UTCDateTime, utcnow
+from .extensions import db
+
+DEFAULT_TIMEZONE = "Europe/London"
+
+
+class BookingStatus(str, enum.Enum):
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+
+
+class SpeakerRole(str, enum.Enum):
+    CHAIR = "chair"
+    SPEAKER = "speaker"
+    PANELLIST = "panellist"
+
+
+class Event(db.Model):
+    """A fringe event with a fixed number of places."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    host_conference: Mapped[str] = mapped_column(sa.String(200), default="")
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TIMEZONE)
+    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    address: Mapped[str] = mapped_column(sa.String(500), default="")
+    capacity: Mapped[int] = mapped_column(default=0)
+    waiting_list: Mapped[bool] = mapped_column(default=True)
+    booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    booking_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    organiser_email: Mapped[str] = mapped_column(sa.String(320), default="")
+    published: Mapped[bool] = mapped_column(default=False, index=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    speaker_links: Mapped[list[EventSpeaker]] = relationship(
+        back_populates="event", order_by="EventSpeaker.position", cascade="all, delete-orphan"
+    )
+    resources: Mapped[list[Resource]] = relationship(
+        back_populates="event", order_by="Resource.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return self.starts_at.astimezone(self.tz)
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return self.ends_at.astimezone(self.tz)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def bookings_close_at(self) -> datetime:
+        """Booking closes at the set time, or when the event starts."""
+        return self.booking_closes_at or self.starts_at
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.starts_at
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.ends_at
+
+    @property
+    def speakers(self) -> list[Speaker]:
+        return [link.speaker for link in self.speaker_links]
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class Speaker(db.Model):
+    """A speaker's public profile; the email address is for organisers only."""
+
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(200), default="")
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+    email: Mapped[str] = mapped_column(sa.String(320), default="")
+    photo_filename: Mapped[str | None] = mapped_column(sa.String(200))
+    links: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event_links: Mapped[list[EventSpeaker]] = relationship(back_populates="speaker")
+
+    def __repr__(self) -> str:
+        return f"<Speaker {self.slug}>"
+
+
+class EventSpeaker(db.Model):
+    """A speaker on an event's programme, in order, with a role."""
+
+    __tablename__ = "event_speakers"
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(sa.ForeignKey("speakers.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+    role: Mapped[str] = mapped_column(sa.String(16), default=SpeakerRole.SPEAKER.value)
+
+    event: Mapped[Event] = relationship(back_populates="speaker_links")
+    speaker: Mapped[Speaker] = relationship(back_populates="event_links")
+
+
+class Booking(db.Model):
+    """One person's place (or place in line) at an event."""
+
+    __tablename__ = "bookings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
+    reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default=BookingStatus.CONFIRMED.value)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(320))
+    email_normalised: Mapped[str] = mapped_column(sa.String(320))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    job_title: Mapped[str] = mapped_column(sa.String(200), default="")
+    access_needs: Mapped[str] = mapped_column(sa.Text, default="")
+    wants_followup: Mapped[bool] = mapped_column(default=True)
+    followup_unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('confirmed', 'waiting', 'cancelled')", name="status_known"
+        ),
+        # One live booking per address per event; cancelled ones do not count.
+        sa.Index(
+            "uq_bookings_live_email",
+            "event_id",
+            "email_normalised",
+            unique=True,
+            sqlite_where=sa.text("status != 'cancelled'"),
+            postgresql_where=sa.text("status != 'cancelled'"),
+        ),
+        sa.Index("ix_bookings_event_status", "event_id", "status", "created_at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.reference} {self.status}>"
+
+
+class Resource(db.Model):
+    """Slides, a report or a link published for an event's attendees."""
+
+    __tablename__ = "resources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    url: Mapped[str | None] = mapped_column(sa.String(2000))
+    filename: Mapped[str | None] = mapped_column(sa.String(255))
+    stored_name: Mapped[str | None] = mapped_column(sa.String(255))
+    content_type: Mapped[str | None] = mapped_column(sa.String(200))
+    size: Mapped[int | None]
+    published: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="resources")
+
+    @property
+    def is_file(self) -> bool:
+        return self.stored_name is not None
+
+
+class Organiser(UserMixin, db.Model):
+    """Someone who runs events and may see attendee data."""
+
+    __tablename__ = "organisers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to be sent, written in the transaction that caused it."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    dedupe_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    message_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    recipient: Mapped[str] = mapped_column(sa.String(400))
+    subject: Mapped[str] = mapped_column(sa.String(400))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    headers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id"), index=True)
+
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        back_populates="message", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'failed')", name="status_known"
+        ),
+        sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    )
+
+
+class OutboxAttachment(db.Model):
+    """A file carried by an outbox message (a calendar file, the attendee CSV, slides)."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(200))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+    message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+
+class AuditEntry(db.Model):
+    """A record of an organiser action that exported, sent or changed data."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    organiser_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisers.id"))
+    actor: Mapped[str] = mapped_column(sa.String(320), default="")
+    action: Mapped[str] = mapped_column(sa.String(64))
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id"))
+    booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id"))
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+    organiser: Mapped[Organiser | None] = relationship()
+    event: Mapped[Event | None] = relationship()

@@ -1,0 +1,144 @@
+"""Fixtures that build the real thing: a real database file or server, a real app."""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from config import normalise_database_url
+from eventsite import create_app
+from eventsite.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def require(condition: object, reason: str) -> None:
+    """Skip for want of a service; under CI=true a skip is a failure instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true, so this cannot be skipped)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'eventsite.db'}"
+        return
+    require(POSTGRES_URL, "TEST_DATABASE_URL is not set, so PostgreSQL is not tested")
+    server_url = make_url(normalise_database_url(POSTGRES_URL))
+    name = f"eventsite_test_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield server_url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_config(database_url: str, tmp_path: Path, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_hex(16),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SITE_URL": "https://events.example.org",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "file",
+        "MAIL_FOLDER": str(tmp_path / "mail"),
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "MAIL_DEFAULT_SENDER": "Fringe Events <events@example.org>",
+        **overrides,
+    }
+
+
+test_config.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture
+def app(request, database_url, tmp_path):
+    """The app on a fresh database with the schema created.
+
+    CSRF and rate limits are off unless the test is marked @pytest.mark.csrf or
+    @pytest.mark.ratelimit, so the tests that check them run with them on.
+    """
+    overrides = {}
+    if request.node.get_closest_marker("csrf"):
+        overrides["WTF_CSRF_ENABLED"] = True
+    if request.node.get_closest_marker("ratelimit"):
+        overrides["RATELIMIT_ENABLED"] = True
+    app = create_app(test_config(database_url, tmp_path, **overrides))
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(app, tmp_path):
+    """The app under gunicorn (several workers) on a free port, on the test's database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "RATELIMIT_ENABLED": "false",
+        "MAIL_BACKEND": "file",
+        "MAIL_FOLDER": app.config["MAIL_FOLDER"],
+        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        "FLASK_DEBUG": "0",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "wsgi:app", "--workers", "4",
+         "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urlopen(base_url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.2)
+    yield base_url
+    process.terminate()
+    process.wait(timeout=20)

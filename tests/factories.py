@@ -1,0 +1,97 @@
+"""Short ways to make the things tests need: make_event(app, capacity=2) and so on.
+
+Each factory commits in its own app context and returns the object detached, with its
+columns loaded, so a test can read event.slug or booking.id without a session.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import secrets
+from datetime import datetime, timedelta
+
+from eventsite.database import utcnow
+from eventsite.extensions import db
+from eventsite.models import Booking, Event, EventSpeaker, Organiser, Resource, Speaker
+
+_counter = itertools.count(1)
+
+
+def _save(app, obj):
+    with app.app_context():
+        db.session.add(obj)
+        db.session.commit()
+        db.session.refresh(obj)
+        db.session.expunge(obj)
+    return obj
+
+
+def make_event(app, *, starts_in: timedelta = timedelta(days=14), **values) -> Event:
+    n = next(_counter)
+    starts_at: datetime = values.pop("starts_at", utcnow() + starts_in)
+    defaults = {
+        "slug": f"event-{n}",
+        "title": f"Fringe event {n}",
+        "host_conference": "National Children and Adult Services Conference",
+        "summary": "A session about public service mutuals.",
+        "description": "Come and **hear** from people who did it.",
+        "venue": "Meeting Room 4",
+        "address": "1 Quay Street, Manchester",
+        "capacity": 20,
+        "published": True,
+        "organiser_email": "organiser@example.org",
+        "starts_at": starts_at,
+        "ends_at": values.pop("ends_at", starts_at + timedelta(hours=1, minutes=30)),
+    }
+    return _save(app, Event(**{**defaults, **values}))
+
+
+def make_speaker(app, **values) -> Speaker:
+    n = next(_counter)
+    defaults = {
+        "slug": f"speaker-{n}",
+        "name": f"Sam Speaker{n}",
+        "role": "Chief Executive",
+        "organisation": "Example Mutual",
+        "bio": "Runs a *staff-owned* mutual.",
+        "email": f"speaker{n}@example.org",
+    }
+    return _save(app, Speaker(**{**defaults, **values}))
+
+
+def attach_speaker(app, event: Event, speaker: Speaker, *, role="speaker", position=0):
+    return _save(
+        app, EventSpeaker(event_id=event.id, speaker_id=speaker.id, role=role, position=position)
+    )
+
+
+def make_booking(app, event: Event, **values) -> Booking:
+    """A booking written straight to the database (the booking rules are not applied)."""
+    n = next(_counter)
+    email = values.pop("email", f"attendee{n}@example.org")
+    defaults = {
+        "event_id": event.id,
+        "reference": f"FR-T{n:03d}",
+        "token_hash": hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
+        "status": "confirmed",
+        "name": f"Alex Attendee{n}",
+        "email": email,
+        "email_normalised": email.lower(),
+        "organisation": "Example Council",
+        "job_title": "Commissioner",
+        "confirmed_at": utcnow(),
+    }
+    return _save(app, Booking(**{**defaults, **values}))
+
+
+def make_resource(app, event: Event, **values) -> Resource:
+    defaults = {"event_id": event.id, "title": "Slides", "url": "https://example.org/slides",
+                "published": True}
+    return _save(app, Resource(**{**defaults, **values}))
+
+
+def make_organiser(app, *, email="organiser@example.org", password="correct horse battery",
+                   **values) -> Organiser:
+    organiser = Organiser(email=email, name=values.pop("name", "Olive Organiser"), **values)
+    organiser.set_password(password)
+    return _save(app, organiser)
