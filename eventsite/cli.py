@@ -7,7 +7,7 @@ import click
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .extensions import db
 from .models import Organiser
@@ -18,6 +18,7 @@ organiser_cli = AppGroup("organiser", help="Manage organiser logins.")
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load the demo event, speakers and organiser (safe to run again)."""
     from .demo import DEMO_ORGANISER_PASSWORD, load_demo
