@@ -76,6 +76,10 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
         "OUTBOX_LEASE_SECONDS": parse_int(
             "OUTBOX_LEASE_SECONDS", env("OUTBOX_LEASE_SECONDS"), 300
         ),
+        "REMINDER_HOURS": parse_int("REMINDER_HOURS", env("REMINDER_HOURS"), 24),
+        "ATTENDEE_LIST_HOURS": parse_int(
+            "ATTENDEE_LIST_HOURS", env("ATTENDEE_LIST_HOURS"), 24
+        ),
         "PRIVACY_PURGE_DAYS": parse_int("PRIVACY_PURGE_DAYS", env("PRIVACY_PURGE_DAYS"), 365),
         "SESSION_COOKIE_SECURE": parse_bool(
             "SESSION_COOKIE_SECURE", env("SESSION_COOKIE_SECURE"), False

@@ -1,6 +1,8 @@
 """eventsite: publish fringe events, take bookings, run the email around them."""
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from werkzeug.routing import BaseConverter
 
@@ -28,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     settings.check_production_safety(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.BASE_DIR / "migrations"))
