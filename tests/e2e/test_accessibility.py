@@ -1,0 +1,51 @@
+"""axe-core finds no serious or critical problem on any public page."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.factories import attach_speaker, make_event, make_resource, make_speaker
+
+pytestmark = pytest.mark.e2e
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def public_site(app):
+    event = make_event(app, title="Spinning out mutuals", slug="spinning-out")
+    past = make_event(app, title="One year on", slug="one-year-on",
+                      starts_in=timedelta(days=-100))
+    speaker = make_speaker(app, name="Amara Okafor", slug="amara-okafor")
+    attach_speaker(app, event, speaker, role="chair")
+    attach_speaker(app, past, speaker)
+    make_resource(app, past, title="Slides")
+    return ["/", "/events/spinning-out", "/events/one-year-on", "/speakers/",
+            "/speakers/amara-okafor", "/no-such-page"]
+
+
+def test_public_pages_have_no_serious_accessibility_violations(public_site, live_server, page):
+    problems = {}
+    for path in public_site:
+        page.goto(live_server + path)
+        found = serious_violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+def test_public_pages_fit_a_phone_screen(public_site, live_server, page):
+    for path in public_site:
+        page.goto(live_server + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
