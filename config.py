@@ -38,6 +38,15 @@ def parse_int(name: str, value: str | None, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def parse_float(name: str, value: str | None, default: float) -> float:
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {value!r}") from None
+
+
 def normalise_database_url(url: str) -> str:
     """Point postgres:// and postgresql:// URLs at the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -79,6 +88,9 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
         "REMINDER_HOURS": parse_int("REMINDER_HOURS", env("REMINDER_HOURS"), 24),
         "ATTENDEE_LIST_HOURS": parse_int(
             "ATTENDEE_LIST_HOURS", env("ATTENDEE_LIST_HOURS"), 24
+        ),
+        "PAGE_CACHE_CHECK_SECONDS": parse_float(
+            "PAGE_CACHE_CHECK_SECONDS", env("PAGE_CACHE_CHECK_SECONDS"), 1.0
         ),
         "PRIVACY_PURGE_DAYS": parse_int("PRIVACY_PURGE_DAYS", env("PRIVACY_PURGE_DAYS"), 365),
         "SESSION_COOKIE_SECURE": parse_bool(

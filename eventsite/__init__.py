@@ -8,7 +8,7 @@ from werkzeug.routing import BaseConverter
 
 import config as settings
 
-from . import auth, database, errors, security, text
+from . import auth, database, errors, pagecache, security, text
 from .extensions import csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -43,14 +43,29 @@ def create_app(config: dict | None = None) -> Flask:
     text.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    pagecache.init_app(app)
 
+    from .bookings.views import bp as bookings_bp
     from .events.views import bp as events_bp
     from .speakers.views import bp as speakers_bp
 
     app.register_blueprint(events_bp)
+    app.register_blueprint(bookings_bp)
     app.register_blueprint(speakers_bp)
+
+    from . import organiser
+
+    organiser.init_app(app)
+
+    from . import unsubscribe
+
+    unsubscribe.init_app(app)
 
     from . import cli
 
     cli.init_app(app)
+
+    from .outbox import cli as outbox_cli
+
+    outbox_cli.init_app(app)
     return app

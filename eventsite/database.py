@@ -75,7 +75,7 @@ def begin_write_transaction(session: Session | None = None) -> None:
     A read-only transaction already under way is ended first (its objects are reloaded on
     next access); unflushed changes are a programming error.
     """
-    session = session or db.session
+    session = session or db.session()
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write_transaction() called with unsaved changes")

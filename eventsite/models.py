@@ -143,7 +143,6 @@ class Booking(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     status: Mapped[str] = mapped_column(sa.String(16), default=BookingStatus.CONFIRMED.value)
     name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str] = mapped_column(sa.String(320))
@@ -160,6 +159,9 @@ class Booking(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+    manage_links: Mapped[list[BookingLink]] = relationship(
+        back_populates="booking", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -179,6 +181,25 @@ class Booking(db.Model):
 
     def __repr__(self) -> str:
         return f"<Booking {self.reference} {self.status}>"
+
+
+class BookingLink(db.Model):
+    """One manage link emailed for a booking; only the SHA-256 of its token is kept.
+
+    A booking gains a link with every email that carries one, and every link keeps
+    working until the booking's personal data is anonymised or erased.
+    """
+
+    __tablename__ = "booking_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship(back_populates="manage_links")
 
 
 class Resource(db.Model):
@@ -247,6 +268,9 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id"), index=True)
     booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id"), index=True)
+    # The email as built when queued (MIME, CRLF lines), sent byte for byte on every
+    # attempt; None for a row written without it, which the worker builds when sending.
+    raw: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
     attachments: Mapped[list[OutboxAttachment]] = relationship(
         back_populates="message", cascade="all, delete-orphan"
@@ -290,3 +314,72 @@ class AuditEntry(db.Model):
 
     organiser: Mapped[Organiser | None] = relationship()
     event: Mapped[Event | None] = relationship()
+
+
+class ContentVersion(db.Model):
+    """One counter, bumped in every transaction that changes what public pages show.
+
+    Cached public pages are valid only while this number stays the same.
+    """
+
+    __tablename__ = "content_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+sa.event.listen(
+    ContentVersion.__table__,
+    "after_create",
+    sa.DDL("INSERT INTO content_version (id, version) VALUES (1, 0)"),
+)
+
+
+class FollowUpAudience(str, enum.Enum):
+    CHECKED_IN = "checked_in"
+    CONFIRMED = "confirmed"
+
+
+follow_up_resources = sa.Table(
+    "follow_up_resources",
+    db.metadata,
+    sa.Column("follow_up_id", sa.ForeignKey("follow_ups.id", ondelete="CASCADE"),
+              primary_key=True),
+    # A resource deleted later simply drops out of the follow-ups that chose it.
+    sa.Column("resource_id", sa.ForeignKey("resources.id", ondelete="CASCADE"),
+              primary_key=True),
+)
+
+
+class FollowUp(db.Model):
+    """Slides, links and a message for an event's attendees after it.
+
+    Sent one email per person; each person gets a given follow-up at most once, so
+    sending it again reaches only people who joined the audience since.
+    """
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    audience: Mapped[str] = mapped_column(sa.String(16),
+                                          default=FollowUpAudience.CHECKED_IN.value)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    created_by: Mapped[Organiser | None] = relationship()
+    resources: Mapped[list[Resource]] = relationship(
+        secondary=follow_up_resources, order_by=[Resource.position, Resource.id]
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("audience IN ('checked_in', 'confirmed')", name="audience_known"),
+    )
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None

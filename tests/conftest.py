@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from config import normalise_database_url
 from eventsite import create_app
 from eventsite.extensions import db
+from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server, for any test)
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -69,6 +71,7 @@ def test_config(database_url: str, tmp_path: Path, **overrides) -> dict:
         "MAIL_FOLDER": str(tmp_path / "mail"),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "MAIL_DEFAULT_SENDER": "Fringe Events <events@example.org>",
+        "PAGE_CACHE_CHECK_SECONDS": 0,  # pages always reflect the database the test just changed
         **overrides,
     }
 
@@ -107,38 +110,54 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def live_server(app, tmp_path):
-    """The app under gunicorn (several workers) on a free port, on the test's database."""
+@contextmanager
+def gunicorn_server(app, *, workers: int = 4, threads: int = 4, **settings):
+    """The app under gunicorn on a free port, on the app's database; yields the base URL.
+
+    `settings` become environment variables of the server (RATELIMIT_ENABLED="true", ...).
+    """
     port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": app.config["SECRET_KEY"],
-        "SITE_URL": f"http://127.0.0.1:{port}",
+        "SITE_URL": base_url,
         "RATELIMIT_ENABLED": "false",
         "MAIL_BACKEND": "file",
         "MAIL_FOLDER": app.config["MAIL_FOLDER"],
         "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
         "FLASK_DEBUG": "0",
+        "PAGE_CACHE_CHECK_SECONDS": "0",
+        **settings,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "wsgi:app", "--workers", "4",
-         "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", "wsgi:app", "--workers", str(workers),
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urlopen(base_url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        process.terminate()
         try:
-            with urlopen(base_url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.2)
-    yield base_url
-    process.terminate()
-    process.wait(timeout=20)
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app under gunicorn (4 workers x 4 threads) on the test's database."""
+    with gunicorn_server(app) as base_url:
+        yield base_url
