@@ -1,0 +1,391 @@
+"""Booking rules: places, the waiting list, cancellation and promotion.
+
+Every function here flushes but does not commit, so a view or a command composes them in
+one transaction and commits once; the emails each change causes are outbox rows in that
+same transaction (see `emails`), so they are sent if and only if the change is kept.
+
+Concurrency. Anything that decides who holds a place first takes the event's lock
+(`_lock_event`): on SQLite the database write lock (BEGIN IMMEDIATE, taken before the
+first read), on PostgreSQL the event's row (SELECT ... FOR UPDATE). Every other booking,
+cancellation or promotion for that event, in any thread, worker or app server, waits for
+the lock, and reads the committed state once it has it. The lock is held until the
+caller commits or rolls back.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..database import begin_write_transaction, utcnow
+from ..extensions import db
+from ..models import Booking, BookingLink, BookingStatus, Event
+from ..text import format_date, format_time
+from .emails import (
+    queue_booking_confirmation,
+    queue_cancellation_notice,
+    queue_promotion_notice,
+    queue_waiting_list_notice,
+)
+from .tokens import could_be_token, hash_token, new_reference, new_token
+
+CONFIRMED = BookingStatus.CONFIRMED.value
+WAITING = BookingStatus.WAITING.value
+CANCELLED = BookingStatus.CANCELLED.value
+
+REFERENCE_ATTEMPTS = 8
+
+
+class BookingRefused(Exception):
+    """The event cannot take this booking now. `message` is written for the person booking;
+    `reason` is one of: cancelled, unpublished, not_open, closed, ended, full, not_waiting."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    """What a person gives when booking, already checked by a form."""
+
+    name: str
+    email: str
+    organisation: str = ""
+    job_title: str = ""
+    access_needs: str = ""
+    wants_followup: bool = True
+
+    @classmethod
+    def from_any(cls, details: BookingDetails | Mapping | object) -> BookingDetails:
+        """Accept this class, a mapping or any object with the same attribute names."""
+        if isinstance(details, Mapping):
+            get = details.get
+        else:
+            def get(name, default=None):
+                return getattr(details, name, default)
+        text = {
+            name: str(get(name) or "").strip()
+            for name in ("name", "email", "organisation", "job_title", "access_needs")
+        }
+        if not text["name"] or "@" not in text["email"]:
+            raise ValueError("a booking needs a name and an email address")
+        followup = get("wants_followup")
+        return cls(**text, wants_followup=True if followup is None else bool(followup))
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    """The booking made or found; outcome is 'confirmed', 'waiting' or 'repeat'.
+
+    `token` is the raw manage token issued by this call (the only time it is known).
+    """
+
+    booking: Booking
+    outcome: str
+    token: str | None
+
+
+def booking_refusal(event: Event, *, by_organiser: bool = False) -> BookingRefused | None:
+    """Why this event cannot take a booking now (capacity aside), or None if it can.
+
+    Organisers adding someone by hand are not held to the booking window or to
+    publication; nobody can book onto a cancelled event.
+    """
+    if event.is_cancelled:
+        return BookingRefused(
+            "This event has been cancelled, so it is not taking bookings.", "cancelled"
+        )
+    if by_organiser:
+        return None
+    now = utcnow()
+    if not event.published:
+        return BookingRefused("This event is not taking bookings.", "unpublished")
+    if event.has_ended(now):
+        return BookingRefused("This event has already taken place.", "ended")
+    if event.booking_opens_at and now < event.booking_opens_at:
+        opens = event.booking_opens_at.astimezone(event.tz)
+        return BookingRefused(
+            f"Booking for this event opens on {format_date(opens)} at "
+            f"{format_time(opens)} {opens:%Z}.",
+            "not_open",
+        )
+    if now >= event.bookings_close_at:
+        return BookingRefused("Booking for this event has closed.", "closed")
+    return None
+
+
+def create_booking(event: Event, details, *, by_organiser: bool = False) -> BookingResult:
+    """Book one person onto an event: a place while places remain, else the waiting list.
+
+    Guarantee: confirmed bookings never exceed the event's capacity, whatever the
+    concurrency, because the count of confirmed bookings and the insert happen under the
+    event's lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE on the event
+    row), held until the caller commits. Nobody else can count in between.
+
+    When the event is full the person joins the waiting list if the event has one; if not,
+    BookingRefused is raised. So is booking outside the window (organisers with
+    by_organiser=True are exempt from the window, never from capacity).
+
+    An address with a live booking for the event (compared case-insensitively; also
+    enforced by a partial unique index) gets no second booking: its confirmation or
+    waiting-list email is queued again with a new manage link (the links in earlier emails
+    keep working), and the existing booking is returned with outcome 'repeat'. Nothing is
+    changed from the details given.
+    """
+    details = BookingDetails.from_any(details)
+    event = _lock_event(event.id)
+    refusal = booking_refusal(event, by_organiser=by_organiser)
+    if refusal is not None:
+        raise refusal
+    existing = db.session.scalar(
+        sa.select(Booking).where(
+            Booking.event_id == event.id,
+            Booking.email_normalised == normalise_email(details.email),
+            Booking.status != CANCELLED,
+        )
+    )
+    if existing is not None:
+        return BookingResult(existing, "repeat", _send_booking_again(existing))
+
+    if confirmed_count(event.id) < event.capacity:
+        status = CONFIRMED
+    elif event.waiting_list:
+        status = WAITING
+    else:
+        raise BookingRefused("This event is fully booked and has no waiting list.", "full")
+
+    booking = _insert_booking(event, details, status)
+    token = issue_manage_token(booking)
+    if status == CONFIRMED:
+        queue_booking_confirmation(booking, token)
+    else:
+        queue_waiting_list_notice(booking, token)
+    return BookingResult(booking, status, token)
+
+
+def cancel_booking(booking: Booking) -> Booking | None:
+    """Cancel a booking, give its place to the first in line, and tell them both.
+
+    In one transaction under the event's lock: the booking becomes cancelled, the
+    cancellation email is queued, and while places remain the waiting list is promoted in
+    order (each promoted person gets a promotion email with the calendar invitation).
+    Returns the first promoted booking, or None. Cancelling an already cancelled booking
+    changes nothing and returns None.
+    """
+    event = _lock_event(booking.event_id)
+    db.session.refresh(booking)
+    if booking.status == CANCELLED:
+        return None
+    booking.status = CANCELLED
+    booking.cancelled_at = utcnow()
+    db.session.flush()
+    queue_cancellation_notice(booking)
+    promoted = _fill_places(event)
+    return promoted[0] if promoted else None
+
+
+def promote_booking(booking: Booking) -> Booking:
+    """Move one chosen waiting booking to confirmed (an organiser's decision), and tell them.
+
+    Raises BookingRefused if the booking is not waiting or no place is free: capacity is
+    never exceeded, under the same lock as create_booking.
+    """
+    event = _lock_event(booking.event_id)
+    db.session.refresh(booking)
+    if booking.status != WAITING:
+        raise BookingRefused("This booking is not on the waiting list.", "not_waiting")
+    if confirmed_count(event.id) >= event.capacity:
+        raise BookingRefused(
+            "No place is free. Raise the capacity or cancel a booking first.", "full"
+        )
+    _confirm_from_waiting_list(booking)
+    return booking
+
+
+def fill_places_from_waiting_list(event: Event) -> list[Booking]:
+    """Promote the waiting list in order while places remain (after capacity is raised).
+
+    Safe to call at any time: with no free place, or for a cancelled or finished event,
+    it changes nothing. Returns the promoted bookings, first in line first.
+    """
+    return _fill_places(_lock_event(event.id))
+
+
+def issue_manage_token(booking: Booking) -> str:
+    """Add a manage link to the booking and return its token, to be emailed at once.
+
+    The raw token exists only in the returned value (and the email that carries it); the
+    database keeps its SHA-256. Links issued earlier keep working: every email about a
+    booking leads to it, whichever one the attendee opens.
+    """
+    token = new_token()
+    db.session.add(BookingLink(booking_id=booking.id, token_hash=hash_token(token)))
+    db.session.flush()
+    return token
+
+
+def forget_manage_links(booking: Booking) -> None:
+    """Make every manage link of this booking stop working (its data is being forgotten)."""
+    db.session.execute(sa.delete(BookingLink).where(BookingLink.booking_id == booking.id))
+
+
+def booking_by_token(token: str | None) -> Booking | None:
+    """The booking any of whose emailed manage links carries this token, or None.
+
+    An anonymised booking is never found, even by a link that somehow survived.
+    """
+    if not could_be_token(token):
+        return None
+    return db.session.scalar(
+        sa.select(Booking)
+        .join(BookingLink, BookingLink.booking_id == Booking.id)
+        .where(BookingLink.token_hash == hash_token(token), Booking.anonymised_at.is_(None))
+    )
+
+
+def waiting_list_position(booking: Booking) -> int | None:
+    """1 for the first in line; None unless the booking is waiting."""
+    if booking.status != WAITING:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Booking).where(
+            Booking.event_id == booking.event_id,
+            Booking.status == WAITING,
+            sa.or_(
+                Booking.created_at < booking.created_at,
+                sa.and_(Booking.created_at == booking.created_at, Booking.id < booking.id),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def confirmed_count(event_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .where(Booking.event_id == event_id, Booking.status == CONFIRMED)
+    )
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _send_booking_again(booking: Booking) -> str:
+    token = issue_manage_token(booking)
+    if booking.status == CONFIRMED:
+        queue_booking_confirmation(booking, token)
+    else:
+        queue_waiting_list_notice(booking, token)
+    return token
+
+
+def _fill_places(event: Event) -> list[Booking]:
+    if event.is_cancelled or event.has_ended():
+        return []
+    free = event.capacity - confirmed_count(event.id)
+    if free <= 0:
+        return []
+    waiting = db.session.scalars(
+        sa.select(Booking)
+        .where(Booking.event_id == event.id, Booking.status == WAITING)
+        .order_by(Booking.created_at, Booking.id)
+        .limit(free)
+    ).all()
+    for booking in waiting:
+        _confirm_from_waiting_list(booking)
+    return list(waiting)
+
+
+def _confirm_from_waiting_list(booking: Booking) -> None:
+    booking.status = CONFIRMED
+    booking.confirmed_at = utcnow()
+    queue_promotion_notice(booking, issue_manage_token(booking))
+
+
+def _insert_booking(event: Event, details: BookingDetails, status: str) -> Booking:
+    booking = Booking(
+        event=event,
+        status=status,
+        name=details.name,
+        email=details.email,
+        email_normalised=normalise_email(details.email),
+        organisation=details.organisation,
+        job_title=details.job_title,
+        access_needs=details.access_needs,
+        wants_followup=details.wants_followup,
+        confirmed_at=utcnow() if status == CONFIRMED else None,
+    )
+    _insert_with_reference(booking)
+    return booking
+
+
+def _insert_with_reference(booking: Booking) -> None:
+    """Insert with an unused reference. References are global, so a booking for another
+    event (under another event's lock) could take the same one at the same moment; the
+    unique constraint catches that and we draw again."""
+    for attempt in range(REFERENCE_ATTEMPTS):
+        booking.reference = _unused_reference(longer=attempt >= REFERENCE_ATTEMPTS // 2)
+        try:
+            with db.session.begin_nested():
+                db.session.add(booking)
+            return
+        except IntegrityError:
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+
+
+def _unused_reference(*, longer: bool) -> str:
+    while True:
+        reference = new_reference(6 if longer else 4)
+        taken = db.session.scalar(sa.select(Booking.id).where(Booking.reference == reference))
+        if taken is None:
+            return reference
+
+
+# --- the event lock -------------------------------------------------------------------
+
+_LOCKED_IN = "eventsite.bookings.locked_transaction"
+_WROTE_IN = "eventsite.bookings.wrote_transaction"
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _remember_write(session: Session, _flush_context) -> None:
+    session.info[_WROTE_IN] = session.get_transaction()
+
+
+def _lock_event(event_id: int) -> Event:
+    """Hold the event's lock for the rest of this transaction and return it, reloaded.
+
+    Normally this starts the write transaction (begin_write_transaction). If the caller
+    has already changed something in this transaction (an organiser raising capacity
+    before filling places), restarting would lose that change, so the transaction is
+    kept and, on SQLite, the write lock is taken at once by a write to the event row.
+    """
+    session = db.session()
+    current = session.get_transaction()
+    if current is not None and session.info.get(_LOCKED_IN) is current:
+        pass
+    elif current is not None and (
+        session.new or session.dirty or session.deleted
+        or session.info.get(_WROTE_IN) is current
+    ):
+        session.flush()
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(sa.text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
+        session.info[_LOCKED_IN] = current
+    else:
+        begin_write_transaction(session)
+        session.info[_LOCKED_IN] = session.get_transaction()
+    return session.scalars(
+        sa.select(Event)
+        .where(Event.id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
