@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, request
 from flask_login import current_user
 
-from ..extensions import login_manager
+from ..database import begin_write_transaction
+from ..extensions import db, login_manager
 
 bp = Blueprint("organiser", __name__, url_prefix="/admin")
 OPEN_ENDPOINTS = {"organiser.login"}
@@ -20,6 +21,10 @@ def require_organiser():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if request.method == "POST":
+        # Take the write lock before reading (SQLite: BEGIN IMMEDIATE), so two organisers
+        # changing things at once, say at the door, wait for each other instead of failing.
+        begin_write_transaction(db.session())
     return None
 
 
@@ -31,6 +36,7 @@ def never_cache(response: Response) -> Response:
 
 
 from . import audit, auth, bookings, events, resources, speakers  # noqa: E402,F401
+from . import attendee_list, followups, mail  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:

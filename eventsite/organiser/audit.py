@@ -1,0 +1,31 @@
+"""The audit log page: who exported, sent, cancelled, checked in or edited what, and when."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import render_template, request
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import AuditEntry, Event
+from . import bp
+
+PAGE_SIZE = 100
+
+
+@bp.get("/audit")
+def audit_log():
+    slug = request.args.get("event", "")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = sa.select(AuditEntry).options(selectinload(AuditEntry.event))
+    event = None
+    if slug:
+        event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+        query = query.where(AuditEntry.event_id == (event.id if event else -1))
+    entries = db.session.scalars(
+        query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "organiser/audit.html", entries=entries[:PAGE_SIZE], event=event, slug=slug,
+        page=page, has_more=len(entries) > PAGE_SIZE,
+    )
