@@ -20,6 +20,9 @@ run: $(STAMP)
 	FLASK_DEBUG=1 $(BIN)/flask db upgrade
 	FLASK_DEBUG=1 $(BIN)/flask demo
 	@echo "Serving http://127.0.0.1:5000 (organiser area: http://127.0.0.1:5000/admin/). Ctrl-C stops."
+	@echo "An outbox worker runs beside it: email is written to instance/mail/."
+	FLASK_DEBUG=1 $(BIN)/flask outbox run & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	FLASK_DEBUG=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## The whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)

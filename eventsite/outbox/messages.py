@@ -4,6 +4,7 @@ Nothing here talks to SMTP. The worker (`flask outbox run`) sends what is queued
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from email.utils import formataddr, make_msgid
@@ -16,6 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from ..calendar import site_url
 from ..extensions import db
 from ..models import Booking, Event, OutboxAttachment, OutboxMessage
+from .delivery import OutgoingAttachment, OutgoingEmail, email_bytes
+
+log = logging.getLogger(__name__)
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029\x85]+")
 
@@ -54,7 +58,8 @@ def queue_email(
 
     The dedupe_key makes queueing idempotent: if a message with that key was already
     queued (by this or any other process), nothing new is written and that message is
-    returned. The Message-ID is fixed here and kept across every retry.
+    returned. The Message-ID is fixed here and kept across every retry: the email is
+    built here, once, and every attempt sends those very bytes.
     """
     existing = db.session.scalar(
         sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
@@ -80,6 +85,7 @@ def queue_email(
             for a in attachments
         ],
     )
+    message.raw = built_email(message)
     try:
         with db.session.begin_nested():
             db.session.add(message)
@@ -89,3 +95,25 @@ def queue_email(
             sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
         )
     return message
+
+
+def built_email(message: OutboxMessage) -> bytes | None:
+    """The queued row as the email its recipient gets, byte for byte.
+
+    None if it cannot be built: queueing never fails for it (the booking or change that
+    caused it still stands), and the worker records why the message cannot be sent.
+    """
+    outgoing = OutgoingEmail(
+        id=0, kind=message.kind, message_id=message.message_id,
+        recipient=message.recipient, subject=message.subject,
+        body_text=message.body_text, body_html=message.body_html,
+        headers=message.headers, attempts=0,
+        attachments=tuple(OutgoingAttachment(a.filename, a.content_type, a.data)
+                          for a in message.attachments),
+    )
+    try:
+        return email_bytes(outgoing)
+    except Exception:
+        log.exception("Outbox message %s could not be built; the worker will try again",
+                      message.dedupe_key)
+        return None

@@ -1,0 +1,372 @@
+"""Turning an outbox row into an email and handing it to SMTP or to a file.
+
+An email is built once, when it is queued, and its bytes are kept in the outbox row
+(`raw`): every attempt sends exactly those bytes, with the one Message-ID and Date. A row
+queued without them (written directly, or before they were kept) is built when it is
+sent (`email_bytes`).
+
+The worker sends through a transport: `SmtpTransport` (one SMTP connection reused for a
+whole batch, reopened after the server drops it) or `FileTransport` (one `.eml` file per
+message, for development and the demo). Either raises `DeliveryFailure`, which says
+whether trying again later could help.
+"""
+from __future__ import annotations
+
+import email.charset
+import email.policy
+import os
+import smtplib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.header import Header, decode_header, make_header
+from email.mime.text import MIMEText
+from email.utils import parseaddr
+from pathlib import Path
+
+import flask_mail
+from flask import current_app
+
+
+SMTP_TIMEOUT_SECONDS = 30
+MAX_LINE = 998  # RFC 5322's limit for any line, header or body
+
+
+class EncodedHeaders(email.policy.Compat32):
+    """Writes headers exactly as Flask-Mail (and build_email) encoded them.
+
+    Flask-Mail serialises with policy.SMTP, which folds at 78 columns, turning a long
+    List-Unsubscribe URL into encoded words that mail clients cannot follow, and parses
+    every header again on the way out. Its headers are already ASCII (non-ASCII text is
+    encoded as RFC 2047 words and folded), so they go out as they are: one plain line up
+    to 998 characters, and the worker spends a fraction of the time building each email.
+    """
+
+    def fold_binary(self, name, value):
+        if isinstance(value, str) and value.isascii():
+            lines = value.splitlines()
+            if all(len(line) + len(name) + 2 <= MAX_LINE for line in lines):
+                return (f"{name}: " + self.linesep.join(lines) + self.linesep).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+GENERATOR_POLICY = EncodedHeaders(linesep="\r\n", max_line_length=MAX_LINE)
+QUOTED_PRINTABLE_UTF8 = email.charset.Charset("utf-8")
+QUOTED_PRINTABLE_UTF8.body_encoding = email.charset.QP
+DEFAULT_DISPLAY_NAME = "eventsite"
+
+
+@dataclass(frozen=True)
+class OutgoingAttachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """What the worker needs of an outbox row, read once so commits never reload it."""
+
+    id: int
+    kind: str
+    message_id: str
+    recipient: str
+    subject: str
+    body_text: str
+    body_html: str
+    headers: dict
+    attempts: int
+    attachments: tuple[OutgoingAttachment, ...] = ()
+    raw: bytes | None = None  # the email as built when queued, sent byte for byte
+
+
+class DeliveryFailure(Exception):
+    """Sending failed. `transient`: the same message may well go through later.
+
+    `server_unavailable` means no connection could be made at all, so every other
+    message waiting in the batch would fail the same way.
+    """
+
+    def __init__(self, reason: str, *, transient: bool, server_unavailable: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.server_unavailable = server_unavailable
+
+
+class OutboxMail(flask_mail.Message):
+    """Flask-Mail's message, with long lines that survive every mail server."""
+
+    def _mimetext(self, text, subtype="plain"):
+        # Flask-Mail sends UTF-8 text as 8bit whatever its line length; a line over 998
+        # bytes (a long Markdown paragraph) breaks SMTP, so such parts go quoted-printable.
+        text = text or ""
+        if any(len(line.encode()) > MAX_LINE for line in text.splitlines()):
+            return MIMEText(text, subtype, QUOTED_PRINTABLE_UTF8)
+        return super()._mimetext(text, subtype)
+
+    def as_bytes(self) -> bytes:
+        return self._message().as_bytes(policy=GENERATOR_POLICY)
+
+
+def name_and_address(mailbox_header: str) -> tuple[str, str]:
+    """('Zoë', 'zoe@example.org') from a stored mailbox, its name decoded.
+
+    Flask-Mail encodes a display name itself; handed one already encoded (as
+    `mailbox()` stores it), it would encode it a second time.
+    """
+    name, address = parseaddr(mailbox_header)
+    return str(make_header(decode_header(name))), address
+
+
+def sender() -> tuple[str, str]:
+    """MAIL_DEFAULT_SENDER, given a display name if it has none."""
+    name, address = name_and_address(current_app.config["MAIL_DEFAULT_SENDER"])
+    return name or DEFAULT_DISPLAY_NAME, address
+
+
+def build_email(outgoing: OutgoingEmail) -> OutboxMail:
+    """The email as the recipient gets it: text and HTML, attachments, fixed Message-ID."""
+    headers = dict(outgoing.headers)
+    reply_to = headers.pop("Reply-To", None)
+    message = OutboxMail(
+        subject=outgoing.subject,
+        recipients=[name_and_address(outgoing.recipient)],
+        body=outgoing.body_text,
+        html=outgoing.body_html or None,
+        sender=sender(),
+        reply_to=name_and_address(reply_to) if reply_to else None,
+        extra_headers={name: _encoded(value) for name, value in headers.items()} or None,
+        date=time.time(),
+    )
+    message.msgId = outgoing.message_id  # the same on every retry, set when queued
+    for attachment in outgoing.attachments:
+        message.attach(attachment.filename, attachment.content_type, attachment.data)
+    return message
+
+
+def email_bytes(outgoing: OutgoingEmail) -> bytes:
+    """The email exactly as it is to be sent: the bytes kept when it was queued, or built now.
+
+    Raises DeliveryFailure (permanent) if it cannot be built as it stands.
+    """
+    if outgoing.raw is not None:
+        return outgoing.raw
+    try:
+        message = build_email(outgoing)
+        if message.has_bad_headers():
+            raise flask_mail.BadHeaderError("a header holds a line break")
+        return message.as_bytes()
+    except (flask_mail.BadHeaderError, ValueError) as error:
+        raise DeliveryFailure(f"The message cannot be sent as it is: {error!r}",
+                              transient=False) from error
+
+
+def envelope_address(mailbox_header: str) -> str:
+    """The bare address SMTP's MAIL FROM or RCPT TO takes, an international domain as IDNA."""
+    address = parseaddr(mailbox_header)[1]
+    return address if address.isascii() else flask_mail.sanitize_address(("", address))
+
+
+def _encoded(value: str) -> str:
+    """A header value as it may travel: ASCII as it is, anything else as encoded words."""
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+class BeforeDelivery:
+    """A task to run once, before any of a message can reach its recipient."""
+
+    def __init__(self, task: Callable[[], None]) -> None:
+        self.task: Callable[[], None] | None = task
+
+    def __call__(self) -> None:
+        task, self.task = self.task, None
+        if task is not None:
+            task()
+
+
+class RunsTaskDuringMailFrom:
+    """smtplib, running a task once MAIL FROM is on its way, before the answer is read.
+
+    The worker writes the previous message's outcome there, so that database round trip
+    overlaps the mail server's, and it still comes before any of this message is
+    delivered: a mail transaction the server has no DATA for is dropped with the
+    connection if the worker dies.
+    """
+
+    before_delivery: BeforeDelivery | None = None
+
+    def putcmd(self, cmd, args=""):
+        super().putcmd(cmd, args)
+        if cmd == "mail" and self.before_delivery is not None:
+            try:
+                self.before_delivery()
+            except Exception as error:
+                raise TaskFailed(error) from error
+
+
+class TaskFailed(Exception):
+    """The task run during MAIL FROM raised `error`; the message was not sent."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.error = error
+
+
+class OutboxSMTP(RunsTaskDuringMailFrom, smtplib.SMTP):
+    pass
+
+
+class OutboxSMTPSSL(RunsTaskDuringMailFrom, smtplib.SMTP_SSL):
+    pass
+
+
+class OutboxConnection(flask_mail.Connection):
+    """Flask-Mail's SMTP connection settings, opened with a timeout.
+
+    Flask-Mail opens smtplib.SMTP without a timeout, so a server that stops answering
+    would hang the worker for ever; and it skips sending under TESTING, whereas here
+    MAIL_BACKEND alone decides where mail goes. Messages go straight to smtplib's
+    `sendmail` as the bytes kept in the outbox: nothing is composed again to send it.
+    """
+
+    def configure_host(self) -> OutboxSMTP | OutboxSMTPSSL:
+        state = self.mail
+        smtp_class = OutboxSMTPSSL if state.use_ssl else OutboxSMTP
+        host = smtp_class(state.server, state.port, timeout=SMTP_TIMEOUT_SECONDS)
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host
+
+
+def _nothing() -> None:
+    pass
+
+
+class SmtpTransport:
+    """One SMTP connection for as many messages as the worker sends in a row."""
+
+    def __init__(self) -> None:
+        self.connection: OutboxConnection | None = None
+        self.envelope_sender = envelope_address(current_app.config["MAIL_DEFAULT_SENDER"])
+
+    def _connected(self) -> OutboxConnection:
+        if self.connection is None or getattr(self.connection.host, "sock", None) is None:
+            self.close()
+            connection = OutboxConnection(current_app.extensions["mail"])
+            try:
+                connection.host = connection.configure_host()
+            except (OSError, smtplib.SMTPException) as error:
+                raise DeliveryFailure(
+                    f"Could not connect to the mail server "
+                    f"{connection.mail.server}:{connection.mail.port}: {describe(error)}",
+                    transient=True, server_unavailable=True,
+                ) from error
+            self.connection = connection
+        return self.connection
+
+    def send(self, outgoing: OutgoingEmail,
+             before_delivery: Callable[[], None] = _nothing) -> None:
+        """Send one message, or raise DeliveryFailure.
+
+        `before_delivery` runs exactly once, before any of the message can reach the
+        server: while the server answers MAIL FROM, or, if the message never gets that
+        far, before this returns or raises. If it raises, nothing of this message is
+        delivered and its error propagates.
+        """
+        before = BeforeDelivery(before_delivery)
+        try:
+            message = email_bytes(outgoing)
+            self._deliver(self._connected().host, outgoing, message, before)
+        finally:
+            before()
+
+    def _deliver(self, host: OutboxSMTP, outgoing: OutgoingEmail, message: bytes,
+                 before: BeforeDelivery) -> None:
+        host.before_delivery = before
+        try:
+            host.sendmail(self.envelope_sender, [envelope_address(outgoing.recipient)], message)
+        except TaskFailed as failed:
+            self.close()  # leave no mail transaction open
+            raise failed.error from None
+        except smtplib.SMTPRecipientsRefused as error:
+            # smtplib resets the transaction itself; the connection carries on.
+            codes = [code for code, _ in error.recipients.values()]
+            transient = all(400 <= code < 500 for code in codes)
+            raise DeliveryFailure(describe(error), transient=transient) from error
+        except smtplib.SMTPResponseException as error:
+            if error.smtp_code == 421:  # the server is closing this connection
+                self.close()
+            transient = 400 <= error.smtp_code < 500
+            raise DeliveryFailure(describe(error), transient=transient) from error
+        except OSError as error:  # includes SMTPServerDisconnected and timeouts
+            self.close()
+            raise DeliveryFailure(describe(error), transient=True) from error
+        except ValueError as error:  # e.g. an address smtplib cannot put in an envelope
+            raise DeliveryFailure(f"The message cannot be sent as it is: {error!r}",
+                                  transient=False) from error
+        finally:
+            host.before_delivery = None
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None and connection.host is not None:
+            try:
+                connection.host.quit()
+            except (OSError, smtplib.SMTPException):
+                connection.host.close()
+
+
+class FileTransport:
+    """Each message as `<MAIL_FOLDER>/<id>-<kind>.eml`; sending again overwrites it."""
+
+    def __init__(self) -> None:
+        self.folder = Path(current_app.config["MAIL_FOLDER"])
+
+    def send(self, outgoing: OutgoingEmail,
+             before_delivery: Callable[[], None] = _nothing) -> None:
+        before_delivery()
+        message = email_bytes(outgoing)
+        path = self.folder / f"{outgoing.id:07d}-{outgoing.kind}.eml"
+        partial = path.with_suffix(".eml.partial")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(message)
+            os.replace(partial, path)
+        except OSError as error:
+            raise DeliveryFailure(f"Could not write {path}: {error}", transient=True) from error
+
+    def close(self) -> None:
+        pass
+
+
+def open_transport() -> SmtpTransport | FileTransport:
+    """The transport MAIL_BACKEND names: smtp or file."""
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "smtp":
+        return SmtpTransport()
+    if backend == "file":
+        return FileTransport()
+    raise ValueError(f"MAIL_BACKEND must be smtp or file, not {backend!r}")
+
+
+def describe(error: BaseException) -> str:
+    """A mail server's answer, or a network error, in one readable line."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address} refused: {code} {_text(reply)}"
+            for address, (code, reply) in error.recipients.items()
+        )
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_text(error.smtp_error)}"
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return f"The mail server closed the connection ({error})"
+    return f"{type(error).__name__}: {error}"
+
+
+def _text(reply: bytes | str) -> str:
+    if isinstance(reply, bytes):
+        reply = reply.decode("utf-8", "replace")
+    return " ".join(reply.split())

@@ -1,0 +1,344 @@
+"""The outbox worker: claim due messages, send them, record what happened to each.
+
+Delivery is at least once. A message is claimed with a lease before it is sent and
+marked sent (and committed) straight after, one at a time, so a worker that is killed
+loses nothing: its leased messages become due again when the lease runs out, and only the
+one it was sending at that moment can reach its recipient twice.
+
+Claims go through the session, a batch at a time; the outcome of each message goes
+through `OutcomeLog`, which keeps that one commit per message cheap.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..database import UTCDateTime, begin_write_transaction, utcnow
+from ..extensions import db
+from ..models import OutboxAttachment, OutboxMessage
+from .delivery import (
+    DeliveryFailure,
+    FileTransport,
+    OutgoingAttachment,
+    OutgoingEmail,
+    SmtpTransport,
+    open_transport,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Tally:
+    """What one pass of the worker did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    def add(self, status: str) -> None:
+        if status == SENT:
+            self.sent += 1
+        elif status == PENDING:
+            self.retrying += 1
+        else:
+            self.failed += 1
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+
+@dataclass
+class Batch:
+    """Messages this worker holds the lease on, in the order they are to be sent."""
+
+    messages: list[OutgoingEmail]
+    lease_expires_at: datetime
+
+
+def is_due(now: datetime):
+    """Pending and due, or stuck in sending because the worker holding it stopped."""
+    return sa.or_(
+        sa.and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+        sa.and_(OutboxMessage.status == SENDING, OutboxMessage.lease_expires_at <= now),
+    )
+
+
+def count_due(now: datetime | None = None) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage).where(is_due(now or utcnow()))
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """OUTBOX_RETRY_BASE seconds after the first attempt, doubling after each one."""
+    return timedelta(seconds=current_app.config["OUTBOX_RETRY_BASE"] * 2 ** (attempts - 1))
+
+
+def lease_length() -> timedelta:
+    return timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+
+
+def claim_batch(limit: int, now: datetime) -> Batch | None:
+    """Lease up to `limit` due messages to this worker, atomically, and commit.
+
+    PostgreSQL: the due rows are locked with FOR UPDATE SKIP LOCKED, so concurrent
+    workers each take different ones without waiting. SQLite: BEGIN IMMEDIATE makes the
+    claim one writer at a time. A message abandoned by dead workers as many times as
+    OUTBOX_MAX_ATTEMPTS allows is marked failed instead of being tried again.
+    """
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    lease_expires_at = now + lease_length()
+    begin_write_transaction(db.session())  # the Session itself, not the scoped proxy
+    query = (
+        sa.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.attempts)
+        .where(is_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = db.session.execute(query).all()
+    abandoned = [r.id for r in rows if r.status == SENDING and r.attempts >= max_attempts]
+    claimed = [r.id for r in rows if r.id not in abandoned]
+    if abandoned:
+        _update(abandoned, status=FAILED, lease_expires_at=None, last_error=(
+            "Sending was interrupted because the worker stopped, too many times to try "
+            "again; the message may or may not have been delivered."
+        ))
+    if claimed:
+        _update(claimed, status=SENDING, lease_expires_at=lease_expires_at,
+                attempts=OutboxMessage.attempts + 1)
+    messages = _outgoing(claimed)
+    db.session.commit()
+    if not rows:
+        return None
+    return Batch(messages=messages, lease_expires_at=lease_expires_at)
+
+
+def _outgoing(ids: list[int]) -> list[OutgoingEmail]:
+    """The claimed rows as plain values, in claim order.
+
+    A row whose email was built when queued carries its bytes; the attachments are read
+    only for a row that has to be built now.
+    """
+    if not ids:
+        return []
+    columns = (
+        OutboxMessage.id, OutboxMessage.kind, OutboxMessage.message_id,
+        OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text,
+        OutboxMessage.body_html, OutboxMessage.headers, OutboxMessage.attempts,
+        OutboxMessage.raw,
+    )
+    rows = {row.id: row for row in db.session.execute(
+        sa.select(*columns).where(OutboxMessage.id.in_(ids)))}
+    to_build = [i for i in ids if rows[i].raw is None]
+    attachments: dict[int, list[OutgoingAttachment]] = {}
+    for row in db.session.execute(
+        sa.select(OutboxAttachment.message_id, OutboxAttachment.filename,
+                  OutboxAttachment.content_type, OutboxAttachment.data)
+        .where(OutboxAttachment.message_id.in_(to_build))
+        .order_by(OutboxAttachment.id)
+    ) if to_build else ():
+        attachments.setdefault(row.message_id, []).append(
+            OutgoingAttachment(row.filename, row.content_type, row.data))
+    return [
+        OutgoingEmail(**rows[i]._asdict(), attachments=tuple(attachments.get(i, ())))
+        for i in ids
+    ]
+
+
+def _update(ids: list[int], **values) -> None:
+    # A Core UPDATE on the table: the worker holds no ORM objects to keep in step.
+    table = OutboxMessage.__table__
+    db.session.execute(table.update().where(table.c.id.in_(ids)).values(**values))
+
+
+class OutcomeLog:
+    """Records what happened to each message, one commit each, before the next goes out.
+
+    That commit, before any of the next message can be delivered, is what limits a
+    re-send after the worker is killed to the message in hand, so it is made cheap
+    rather than rare. An outcome is held until the next message's MAIL FROM is on its
+    way and written while the mail server answers it (`write_waiting`, run by the
+    transport), or at the end of the batch; either way before that message's DATA. It
+    is one UPDATE by primary key, from statements built once, on a connection of its
+    own held for the whole pass (no session, no ORM objects). On PostgreSQL each UPDATE
+    commits itself (no BEGIN round trip) and does not wait for the disk flush
+    (synchronous_commit off, on this connection only): a killed worker loses nothing by
+    it, since the server already holds the commit; a crash of the database server itself
+    can forget the outcomes of its last fraction of a second, never more than the
+    worker's current batch (each claim is a synchronous commit, which makes everything
+    before it durable), and those messages are sent again: duplicates, never a loss.
+    """
+
+    _table = OutboxMessage.__table__
+    _by_id = _table.c.id == sa.bindparam("outbox_id")
+    _sent = _table.update().where(_by_id).values(
+        status=SENT, sent_at=sa.bindparam("at", type_=UTCDateTime()),
+        lease_expires_at=None, last_error=None)
+    _retry = _table.update().where(_by_id).values(
+        status=PENDING, next_attempt_at=sa.bindparam("at", type_=UTCDateTime()),
+        lease_expires_at=None, last_error=sa.bindparam("reason"))
+    _failed = _table.update().where(_by_id).values(
+        status=FAILED, lease_expires_at=None, last_error=sa.bindparam("reason"))
+
+    def __init__(self) -> None:
+        self.connection = db.engine.connect()
+        self.postgresql = self.connection.dialect.name == "postgresql"
+        if self.postgresql:
+            self.connection.execution_options(isolation_level="AUTOCOMMIT")
+            self.connection.exec_driver_sql("SET synchronous_commit TO OFF")
+        self.waiting: tuple[sa.Update, dict] | None = None
+
+    def _hold(self, statement: sa.Update, **params) -> None:
+        self.write_waiting()
+        self.waiting = (statement, params)
+
+    def write_waiting(self) -> None:
+        """Commit the outcome held back, if any (it stays held if this raises)."""
+        if self.waiting is not None:
+            statement, params = self.waiting
+            self.connection.execute(statement, params)
+            self.connection.commit()
+            self.waiting = None
+
+    def sent(self, outgoing: OutgoingEmail, now: datetime) -> str:
+        self._hold(self._sent, outbox_id=outgoing.id, at=now)
+        return SENT
+
+    def failed(self, outgoing: OutgoingEmail, failure: DeliveryFailure, now: datetime) -> str:
+        """Transient failures wait and try again, up to OUTBOX_MAX_ATTEMPTS; others fail."""
+        if failure.transient and outgoing.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+            self._hold(self._retry, outbox_id=outgoing.id, reason=failure.reason,
+                       at=now + retry_delay(outgoing.attempts))
+            status = PENDING
+        else:
+            reason = failure.reason
+            if failure.transient:
+                reason += f" (gave up after {outgoing.attempts} attempts)"
+            self._hold(self._failed, outbox_id=outgoing.id, reason=reason)
+            status = FAILED
+        log.warning("Outbox message %s (%s): %s", outgoing.id, status, failure.reason)
+        return status
+
+    def close(self) -> None:
+        if self.postgresql:
+            self.connection.invalidate()  # its settings must never reach a pooled request
+        self.connection.close()
+
+
+def release(messages: list[OutgoingEmail]) -> None:
+    """Hand back messages this worker claimed but never tried: they are due at once."""
+    if messages:
+        _update([m.id for m in messages], status=PENDING, lease_expires_at=None,
+                attempts=OutboxMessage.attempts - 1)
+        db.session.commit()
+
+
+def renew_lease(batch: Batch, remaining: list[OutgoingEmail], now: datetime) -> None:
+    """Keep the rest of a slow batch from being taken over while it is still being sent."""
+    if not remaining or now < batch.lease_expires_at - lease_length() / 2:
+        return
+    new_expiry = now + lease_length()
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_([m.id for m in remaining]),
+               OutboxMessage.status == SENDING,
+               OutboxMessage.lease_expires_at == batch.lease_expires_at)
+        .values(lease_expires_at=new_expiry),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    batch.lease_expires_at = new_expiry
+
+
+def send_one(outgoing: OutgoingEmail, transport, outcomes: OutcomeLog,
+             now: Clock) -> tuple[str, DeliveryFailure | None]:
+    try:
+        transport.send(outgoing, before_delivery=outcomes.write_waiting)
+    except DeliveryFailure as failure:
+        return outcomes.failed(outgoing, failure, now()), failure
+    except Exception as error:  # one faulty message must not stop the whole queue...
+        if outcomes.waiting is not None:
+            raise  # ...but one outcome that cannot be written must: nothing more is sent
+        log.exception("Outbox message %s could not be built or sent", outgoing.id)
+        failure = DeliveryFailure(f"Unexpected error: {error!r}", transient=False)
+        return outcomes.failed(outgoing, failure, now()), failure
+    return outcomes.sent(outgoing, now()), None
+
+
+def send_batch(
+    batch: Batch,
+    transport: SmtpTransport | FileTransport,
+    outcomes: OutcomeLog,
+    *,
+    clock: Clock = utcnow,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_done: Callable[[OutgoingEmail, str], None] | None = None,
+) -> Tally:
+    """Send a claimed batch over one transport, committing the outcome of each message.
+
+    If the mail server cannot be reached at all, the rest of the batch is put back to
+    retry with the same reason instead of each waiting for its own refusal. Asked to
+    stop, it finishes the message in hand and releases the others.
+    """
+    tally = Tally()
+    remaining = list(batch.messages)
+    while remaining:
+        if should_stop():
+            outcomes.write_waiting()
+            release(remaining)
+            break
+        outgoing = remaining.pop(0)
+        status, failure = send_one(outgoing, transport, outcomes, clock)
+        settled = [(outgoing, status)]
+        if failure is not None and failure.server_unavailable:
+            settled += [(other, outcomes.failed(other, failure, clock())) for other in remaining]
+            remaining = []
+        for message, message_status in settled:
+            tally.add(message_status)
+            if on_done:
+                on_done(message, message_status)
+        renew_lease(batch, remaining, clock())
+    outcomes.write_waiting()
+    return tally
+
+
+def drain(
+    *,
+    batch_size: int = BATCH_SIZE,
+    clock: Clock = utcnow,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_done: Callable[[OutgoingEmail, str], None] | None = None,
+) -> Tally:
+    """Send every message that is due, batch after batch over one connection."""
+    tally = Tally()
+    transport = open_transport()
+    outcomes = None
+    try:
+        while not should_stop():
+            batch = claim_batch(batch_size, clock())
+            if batch is None:
+                break
+            outcomes = outcomes or OutcomeLog()
+            done = send_batch(batch, transport, outcomes, clock=clock,
+                              should_stop=should_stop, on_done=on_done)
+            tally.sent += done.sent
+            tally.retrying += done.retrying
+            tally.failed += done.failed
+    finally:
+        transport.close()
+        if outcomes is not None:
+            outcomes.close()
+    return tally
