@@ -49,3 +49,15 @@ def test_public_pages_fit_a_phone_screen(public_site, live_server, page):
         page.goto(live_server + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+
+
+def test_booking_form_with_errors_has_no_serious_violations(app, live_server, page):
+    event = make_event(app, slug="bookable")
+    page.goto(f"{live_server}/events/bookable/book")
+    assert serious_violations(page) == []
+    page.get_by_label("Email").fill("not an address")
+    page.get_by_role("button", name="Book a place").click()
+    assert page.get_by_text("Enter your name.").first.is_visible()
+    assert page.get_by_label("Email").input_value() == "not an address"
+    assert serious_violations(page) == []
+    assert event.slug in page.url
