@@ -246,7 +246,11 @@ class Organiser(UserMixin, db.Model):
 
 
 class OutboxMessage(db.Model):
-    """An email waiting to be sent, written in the transaction that caused it."""
+    """An email waiting to be sent, written in the transaction that caused it.
+
+    Its content lives in one place, `raw`; recipient, subject, text, HTML and headers
+    are kept beside it, small, for the mail log and for erasing a person's data.
+    """
 
     __tablename__ = "outbox_messages"
 
@@ -268,13 +272,10 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id"), index=True)
     booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id"), index=True)
-    # The email as built when queued (MIME, CRLF lines), sent byte for byte on every
-    # attempt; None for a row written without it, which the worker builds when sending.
-    raw: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
-
-    attachments: Mapped[list[OutboxAttachment]] = relationship(
-        back_populates="message", cascade="all, delete-orphan"
-    )
+    # The email itself, built once when queued (MIME, CRLF lines, attachments and all):
+    # what every attempt sends, byte for byte, and what the .eml download serves. The
+    # columns above are its summary for the mail log; deferred, so lists never load it.
+    raw: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -282,20 +283,6 @@ class OutboxMessage(db.Model):
         ),
         sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
-
-
-class OutboxAttachment(db.Model):
-    """A file carried by an outbox message (a calendar file, the attendee CSV, slides)."""
-
-    __tablename__ = "outbox_attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id"), index=True)
-    filename: Mapped[str] = mapped_column(sa.String(255))
-    content_type: Mapped[str] = mapped_column(sa.String(200))
-    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
-
-    message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
 
 
 class AuditEntry(db.Model):

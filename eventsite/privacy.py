@@ -41,16 +41,24 @@ def anonymise_booking(booking: Booking) -> None:
 
 
 def _scrub_messages(condition) -> None:
-    """Emails about forgotten people lose their addresses and text; unsent ones stay unsent."""
+    """Emails about forgotten people keep nothing of them: address, text, headers and the
+    email itself (its bytes, attachments and all) are blanked. Unsent ones stay unsent.
+
+    One in the hands of a worker at that moment may still go out (the worker holds its
+    bytes); its outcome is then recorded over the note. If the worker stops instead, the
+    message is not taken up again.
+    """
     for message in db.session.scalars(sa.select(OutboxMessage).where(condition)):
-        if message.status in ("pending", "failed"):
+        if message.status in ("pending", "sending", "failed"):
             message.status = "failed"
             message.last_error = ERASED_MESSAGE_NOTE
+            message.lease_expires_at = None
         message.recipient = "anonymised@invalid"
         message.subject = "(erased)"
         message.body_text = ""
         message.body_html = ""
-        message.attachments.clear()
+        message.headers = {}
+        message.raw = b""
 
 
 def purge_bookings(older_than_days: int) -> tuple[int, int]:

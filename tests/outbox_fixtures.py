@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from eventsite.extensions import db, mail
 from eventsite.models import OutboxMessage
+from eventsite.outbox.delivery import OutgoingEmail, email_bytes
 from tests.conftest import ROOT
 
 CONFIRMATION_TEXT = (
@@ -31,17 +32,31 @@ def smtp_app(app, smtp_server):
     return app
 
 
+def outbox_row(kind: str, dedupe_key: str, recipient: str, subject: str,
+               body_text: str = CONFIRMATION_TEXT, body_html: str = CONFIRMATION_HTML,
+               **columns) -> OutboxMessage:
+    """An outbox row with its email built, as queue_email writes it (no template needed).
+
+    Needs an app context (the sender comes from its config).
+    """
+    outgoing = OutgoingEmail(
+        id=0, kind=kind, message_id=make_msgid(domain="events.example.org"),
+        recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
+        headers={}, attempts=0,
+    )
+    return OutboxMessage(
+        kind=kind, dedupe_key=dedupe_key, message_id=outgoing.message_id,
+        recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
+        headers={}, raw=email_bytes(outgoing), **columns,
+    )
+
+
 def queue_messages(app, count: int, *, to: str = "attendee{n}@example.org",
                    kind: str = "booking_confirmed") -> list[int]:
     """`count` confirmation-sized rows, queued directly (no template needed)."""
     with app.app_context():
         messages = [
-            OutboxMessage(
-                kind=kind, dedupe_key=f"test:{make_msgid()}",
-                message_id=make_msgid(domain="events.example.org"),
-                recipient=to.format(n=n), subject=f"Your place, number {n}",
-                body_text=CONFIRMATION_TEXT, body_html=CONFIRMATION_HTML, headers={},
-            )
+            outbox_row(kind, f"test:{make_msgid()}", to.format(n=n), f"Your place, number {n}")
             for n in range(count)
         ]
         db.session.add_all(messages)

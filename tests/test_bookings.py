@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
 from email.utils import getaddresses
 
 import icalendar
@@ -66,10 +68,17 @@ def outbox(app, kind=None) -> list[dict]:
                 "text": m.body_text,
                 "html": m.body_html,
                 "booking_id": m.booking_id,
-                "attachments": [(a.filename, a.content_type, a.data) for a in m.attachments],
+                "attachments": attached_files(m.raw),
             }
             for m in db.session.scalars(query)
         ]
+
+
+def attached_files(raw: bytes) -> list[tuple[str, str, bytes]]:
+    """(filename, type, content) of each file in the email, as its recipient gets it."""
+    message = message_from_bytes(raw, policy=default_policy)
+    return [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+            for part in message.iter_attachments()]
 
 
 def manage_token(message: dict) -> str:

@@ -14,7 +14,7 @@ from eventsite.extensions import db
 from eventsite.models import Booking, FollowUp, OutboxMessage
 from eventsite.unsubscribe import unsubscribe_url
 from tests.factories import make_booking, make_event, make_resource
-from tests.outbox_fixtures import smtp_app  # noqa: F401
+from tests.outbox_fixtures import outbox_row, smtp_app  # noqa: F401
 from tests.test_mail_log import audit_actions, deliver, log_in
 
 MB = 1024 * 1024
@@ -66,11 +66,8 @@ def mail_route_values(app, event) -> dict[str, int]:
     """An email and a follow-up of the event, for tests that open every /admin route."""
     with app.app_context():
         follow_up = FollowUp(event_id=event.id, subject="Slides", message="Thank you.")
-        message = OutboxMessage(kind="follow_up", dedupe_key="route-test",
-                                message_id="<route-test@events.example.org>",
-                                recipient="someone@example.org", subject="Slides",
-                                body_text="Thank you.", body_html="<p>Thank you.</p>",
-                                headers={}, event_id=event.id)
+        message = outbox_row("follow_up", "route-test", "someone@example.org", "Slides",
+                             "Thank you.", "<p>Thank you.</p>", event_id=event.id)
         db.session.add_all([follow_up, message])
         db.session.commit()
         return {"follow_up_id": follow_up.id, "message_id": message.id}

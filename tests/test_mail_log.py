@@ -146,7 +146,7 @@ def test_preview_shows_the_text_and_serves_the_html_sandboxed(app, client):
     assert page.status_code == 200
     assert "Attendee list: preview test" in page.text and "ann@example.org" in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Bring slides" in page.text
-    assert "list.csv" in page.text
+    assert "list.csv <span class=\"muted\">(text/csv, 14 bytes)</span>" in page.text
     assert "<script>alert" not in page.text
 
     html = client.get(f"/admin/mail/{message_id}/html")
@@ -160,7 +160,10 @@ def test_preview_shows_the_text_and_serves_the_html_sandboxed(app, client):
     with app.app_context():
         stored = db.session.get(OutboxMessage, message_id)
         assert parsed["Message-ID"] == stored.message_id
-    assert [part.get_filename() for part in parsed.iter_attachments()] == ["list.csv"]
+        assert eml.data == stored.raw  # exactly what the worker sends
+    [csv_file] = parsed.iter_attachments()
+    assert csv_file.get_filename() == "list.csv"
+    assert csv_file.get_payload(decode=True) == b"\xef\xbb\xbfreference\r\n"
     assert client.get("/admin/mail/424242").status_code == 404
 
 

@@ -10,6 +10,7 @@ import sys
 import time
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 
 from eventsite.extensions import db
@@ -37,6 +38,21 @@ def wait_until(condition, timeout: float = 60, interval: float = 0.1) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(interval)
+
+
+def stop_worker(worker: subprocess.Popen, timeout: float = 20) -> tuple[str, str]:
+    """SIGTERM, then the worker's (stdout, stderr); fails, showing both, unless it exits 0."""
+    worker.send_signal(signal.SIGTERM)
+    try:
+        out, err = worker.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        out, err = worker.communicate()
+        pytest.fail(f"The worker had not stopped {timeout} s after SIGTERM.\n"
+                    f"stderr:\n{err}\nstdout:\n{out}")
+    assert worker.returncode == 0, (f"The worker exited with {worker.returncode} after "
+                                    f"SIGTERM.\nstderr:\n{err}\nstdout:\n{out}")
+    return out, err
 
 
 def test_run_once_sends_what_is_due_and_says_so(smtp_app, smtp_server, runner):
@@ -113,8 +129,7 @@ def test_worker_killed_mid_batch_loses_nothing_when_restarted(app, smtp_server):
     smtp_server.delay = 0
     restarted = start_worker(env, "--batch-size", "5", "--poll-interval", "0.1")
     wait_until(lambda: statuses(app)["sent"] == 20, timeout=30)
-    restarted.send_signal(signal.SIGTERM)
-    assert restarted.wait(timeout=10) == 0
+    stop_worker(restarted, timeout=10)
 
     expected = {row.message_id for row in outbox_rows(app).values()}
     received = Counter(smtp_server.message_ids())
@@ -127,9 +142,8 @@ def test_sigterm_finishes_the_message_in_hand_and_exits_cleanly(app, smtp_server
     smtp_server.delay = 0.1
     worker = start_worker(worker_env(app, smtp_server), "--batch-size", "30")
     smtp_server.wait_for(2)
-    worker.send_signal(signal.SIGTERM)
-    out, err = worker.communicate(timeout=10)
-    assert worker.returncode == 0, err
+    out, err = stop_worker(worker, timeout=10)
+    assert "Stopping after the message in hand (SIGTERM)." in err
     assert "Outbox worker stopped." in out
     counts = statuses(app)
     assert counts["sending"] == 0  # the rest of its batch was handed back
@@ -146,14 +160,22 @@ def test_two_workers_drain_a_thousand_messages_each_sent_exactly_once(app, smtp_
     wait_until(lambda: statuses(app)["sent"] == 1000, timeout=90, interval=0.25)
     outputs = []
     for worker in workers:
-        worker.send_signal(signal.SIGTERM)
-        out, err = worker.communicate(timeout=20)
-        assert worker.returncode == 0, err
+        out, _err = stop_worker(worker)
         outputs.append(sum(int(n) for n in re.findall(r"^Sent (\d+)", out, re.M)))
 
     received = Counter(smtp_server.message_ids())
     assert len(received) == 1000 and set(received.values()) == {1}
     assert sum(outputs) == 1000 and min(outputs) > 0  # both workers took a share
+
+
+def test_idle_worker_stops_at_once_on_sigterm_however_long_its_poll(app, smtp_server):
+    worker = start_worker(worker_env(app, smtp_server), "--poll-interval", "60")
+    assert worker.stdout.readline().startswith("Outbox worker started")
+    time.sleep(0.5)  # asleep between polls
+    started = time.monotonic()
+    out, _err = stop_worker(worker, timeout=10)
+    assert time.monotonic() - started < 5
+    assert "Outbox worker stopped." in out
 
 
 def test_progress_bar_on_a_terminal(app, smtp_server):

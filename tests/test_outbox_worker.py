@@ -6,12 +6,14 @@ import email.policy
 from datetime import timedelta
 from email.utils import parseaddr, parsedate_to_datetime
 
+import pytest
 import sqlalchemy as sa
 
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Booking, Event, OutboxMessage
 from eventsite.exports import attendee_csv
+from eventsite.outbox.messages import Attachment, queue_email
 from eventsite.outbox.schedule import queue_attendee_list, queue_reminder
 from eventsite.outbox.worker import claim_batch, drain
 from tests.factories import make_booking, make_event
@@ -218,3 +220,19 @@ def test_email_built_when_queued_goes_out_byte_for_byte_with_one_message_id(smtp
     [message] = smtp_server.messages
     assert message["Message-ID"] == queued.message_id
     assert parseaddr(message["To"]) == ("Zoë Attendee", booking.email)
+
+
+def test_an_email_that_cannot_be_built_is_never_queued(app):
+    event = make_event(app)
+    with app.app_context():
+        with pytest.raises(TypeError):  # a file type without a subtype: a fault in the code
+            queue_email(
+                kind="attendee_list", dedupe_key="broken", to="ann@example.org",
+                subject="Attendee list", template="attendee_list",
+                context={"note": "", "counts": {"confirmed": 0, "waiting": 0, "cancelled": 0},
+                         "filename": "list.csv", "generated_at": "now"},
+                attachments=[Attachment("list.csv", "csv", b"reference\r\n")],
+                event=db.session.get(Event, event.id),
+            )
+        db.session.rollback()
+    assert outbox_rows(app) == {}

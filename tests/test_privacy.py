@@ -2,26 +2,50 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 import sqlalchemy as sa
 
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import AuditEntry, Booking, OutboxMessage
-from eventsite.outbox.messages import queue_email
+from eventsite.outbox.messages import Attachment, queue_email
+from eventsite.outbox.worker import claim_batch, drain
+from eventsite.privacy import ERASED_MESSAGE_NOTE, erase_person
 from tests.factories import make_booking, make_event
 from tests.test_organiser import audit_actions, load, log_in, outbox
 
 
 def queue_message_about(app, booking, kind="booking_cancelled", status="sent"):
+    """An email to the booking's person, naming them in its text and in a file it carries."""
     with app.app_context():
         row = db.session.get(Booking, booking.id)
+        note = f"Badge for {row.name} <{row.email}>".encode()
         message = queue_email(kind=kind, dedupe_key=f"test:{booking.id}:{kind}",
                               to=row.email, subject=f"About {row.name}",
-                              template="event_cancelled", event=row.event, booking=row)
+                              template="event_cancelled", event=row.event, booking=row,
+                              attachments=[Attachment("badge.txt", "text/plain", note)])
         message.status = status
         db.session.commit()
         return message.id
+
+
+def stored_email(app, message_id) -> bytes:
+    """The email as the outbox keeps it, to be sent or downloaded."""
+    with app.app_context():
+        return db.session.get(OutboxMessage, message_id).raw
+
+
+def readable(raw: bytes) -> str:
+    """Every header and part of the email, decoded, as a mail program would show them."""
+    message = message_from_bytes(raw, policy=default_policy)
+    parts = [str(value) for value in message.values()]
+    for part in message.walk():
+        if not part.is_multipart():
+            parts.append(part.get_payload(decode=True).decode())
+    return "\n".join(parts)
 
 
 def test_purge_anonymises_bookings_of_long_finished_events_only(app, runner):
@@ -33,6 +57,8 @@ def test_purge_anonymises_bookings_of_long_finished_events_only(app, runner):
     gone_waiting = make_booking(app, old, status="waiting", email="wait@example.org")
     kept = make_booking(app, recent, name="Recent Attendee")
     message_id = queue_message_about(app, gone)
+    before = readable(stored_email(app, message_id))
+    assert "old@example.org" in before and before.count("Old Attendee") >= 3  # the test sees
 
     result = runner.invoke(args=["privacy", "purge"])
 
@@ -47,6 +73,7 @@ def test_purge_anonymises_bookings_of_long_finished_events_only(app, runner):
     assert load(app, Booking, kept.id).name == "Recent Attendee"
     message = load(app, OutboxMessage, message_id)
     assert "old@example.org" not in message.recipient and message.body_text == ""
+    assert stored_email(app, message_id) == b""  # the email itself, attachment and all
     assert audit_actions(app) == ["privacy purge"]
 
     again = runner.invoke(args=["privacy", "purge"])
@@ -91,12 +118,33 @@ def test_an_organiser_can_erase_one_person_everywhere(app, client):
     assert load(app, Booking, other.id).name == "Someone Else"
     message = load(app, OutboxMessage, pending)
     assert message.status == "failed" and "forget" not in message.recipient.lower()
+    assert message.headers == {} and message.body_html == ""
+    assert stored_email(app, pending) == b""
+    assert "badge.txt" not in client.get(f"/admin/mail/{pending}").text
+    assert client.get(f"/admin/mail/{pending}/message.eml").status_code == 404
     assert [m.booking_id for m in outbox(app, "booking_promoted")] == [waiting.id]
     with app.app_context():
         entry = db.session.scalar(
             sa.select(AuditEntry).where(AuditEntry.action == "personal data erased"))
     assert entry.actor == "organiser@example.org"
     assert old.reference in entry.detail and "forget" not in entry.detail.lower()
+
+
+def test_email_in_the_hands_of_a_worker_that_stopped_is_not_sent_after_erasure(app):
+    event = make_event(app)
+    booking = make_booking(app, event, email="forget.me@example.org", name="Forget Me")
+    message_id = queue_message_about(app, booking, kind="reminder", status="pending")
+    start = utcnow()
+    with app.app_context():
+        assert claim_batch(10, start) is not None  # a worker takes it, then dies
+        erase_person("forget.me@example.org")
+        db.session.commit()
+        tally = drain(clock=lambda: start + timedelta(hours=1))  # long after its lease
+    assert tally.total == 0
+    message = load(app, OutboxMessage, message_id)
+    assert (message.status, message.last_error) == ("failed", ERASED_MESSAGE_NOTE)
+    assert stored_email(app, message_id) == b""
+    assert list((Path(app.config["MAIL_FOLDER"])).glob("*.eml")) == []
 
 
 def test_erasing_an_unknown_address_says_so(app, client):

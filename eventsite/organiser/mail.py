@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..models import Event, OutboxAttachment, OutboxMessage
-from ..outbox.delivery import build_email, sender
+from ..models import Event, OutboxMessage
+from ..outbox.delivery import sender
 from ..outbox.mail_log import (
-    events_of, list_messages, message_event, outgoing_email, requeue_failed_messages,
+    attached_files, events_of, list_messages, message_event, requeue_failed_messages,
     requeue_message,
 )
 from ..outbox.services import STATUSES, can_retry, outbox_counts
@@ -56,14 +56,9 @@ def mail_log():
 @bp.get("/mail/<int:message_id>")
 def mail_message(message_id: int):
     message = get_message(message_id)
-    attachments = db.session.execute(
-        sa.select(OutboxAttachment.filename, OutboxAttachment.content_type,
-                  sa.func.length(OutboxAttachment.data).label("size"))
-        .where(OutboxAttachment.message_id == message.id).order_by(OutboxAttachment.id)
-    ).all()
     return render_template(
         "organiser/mail_message.html", message=message, event=message_event(message),
-        attachments=attachments, sender=sender(), can_retry=can_retry(message),
+        attachments=attached_files(message), sender=sender(), can_retry=can_retry(message),
     )
 
 
@@ -76,8 +71,9 @@ def mail_message_html(message_id: int):
 def mail_message_eml(message_id: int):
     """The whole email as it is sent, attachments and all, to open in a mail program."""
     message = get_message(message_id)
-    data = build_email(outgoing_email(message)).as_bytes()
-    return Response(data, mimetype="message/rfc822", headers={
+    if not message.raw:  # erased with its recipient's data: nothing is left to open
+        abort(404)
+    return Response(message.raw, mimetype="message/rfc822", headers={
         "Content-Disposition": f'attachment; filename="message-{message.id}.eml"'})
 
 

@@ -1,9 +1,10 @@
 """`flask outbox run | status | retry`: send queued email, see where it stands, retry."""
 from __future__ import annotations
 
+import os
+import select
 import signal
 import sys
-import threading
 from contextlib import contextmanager
 
 import click
@@ -21,31 +22,52 @@ outbox_cli = AppGroup("outbox", help="Send queued email and look after the outbo
 
 
 class StopRequest:
-    """Set by SIGTERM or SIGINT: finish the message in hand, then stop."""
+    """Set by SIGTERM or SIGINT: finish the message in hand, then stop.
+
+    The signal handler runs between any two steps of the worker, inside a database call,
+    a log write or a wait, so it only records the signal and writes a byte to a pipe
+    that `wait` watches: it takes no lock (waking a threading.Event from there can
+    deadlock on the lock its waiter holds) and writes no text (a reentrant write to a
+    stream fails). The stop is announced by the worker itself when it notices.
+    """
 
     def __init__(self) -> None:
-        self._event = threading.Event()
+        self.signal_number: int | None = None
+        self._announced = False
+        self._wake_read = self._wake_write = -1
 
     def __call__(self) -> bool:
-        return self._event.is_set()
+        if self.signal_number is not None and not self._announced:
+            self._announced = True
+            name = signal.Signals(self.signal_number).name
+            click.echo(f"Stopping after the message in hand ({name}).", err=True)
+        return self.signal_number is not None
 
     def wait(self, seconds: float) -> None:
-        self._event.wait(seconds)
+        """Sleep up to `seconds` (while installed), waking at once when a stop is requested."""
+        if not self():
+            select.select([self._wake_read], [], [], seconds)
+
+    def _request(self, signum, _frame) -> None:
+        self.signal_number = signum
+        try:
+            os.write(self._wake_write, b"\0")
+        except OSError:  # the pipe is full: a wake-up is already waiting
+            pass
 
     @contextmanager
     def installed(self):
-        def request_stop(signum, _frame):
-            click.echo(f"Stopping after the message in hand ({signal.Signals(signum).name}).",
-                       err=True)
-            self._event.set()
-
-        previous = {sig: signal.signal(sig, request_stop)
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_write, False)
+        previous = {sig: signal.signal(sig, self._request)
                     for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             yield self
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            os.close(self._wake_read)
+            os.close(self._wake_write)
 
 
 def run_pass(batch_size: int, stop: StopRequest) -> Tally:

@@ -1,9 +1,7 @@
-"""Turning an outbox row into an email and handing it to SMTP or to a file.
+"""Building an email once, and handing its bytes to SMTP or to a file.
 
-An email is built once, when it is queued, and its bytes are kept in the outbox row
-(`raw`): every attempt sends exactly those bytes, with the one Message-ID and Date. A row
-queued without them (written directly, or before they were kept) is built when it is
-sent (`email_bytes`).
+An email is built when it is queued (`email_bytes`), and its bytes are kept in the outbox
+row (`raw`): every attempt sends exactly those bytes, with the one Message-ID and Date.
 
 The worker sends through a transport: `SmtpTransport` (one SMTP connection reused for a
 whole batch, reopened after the server drops it) or `FileTransport` (one `.eml` file per
@@ -65,7 +63,7 @@ class OutgoingAttachment:
 
 @dataclass(frozen=True)
 class OutgoingEmail:
-    """What the worker needs of an outbox row, read once so commits never reload it."""
+    """An email to build (`build_email`): its content, as queued or for a preview."""
 
     id: int
     kind: str
@@ -77,7 +75,17 @@ class OutgoingEmail:
     headers: dict
     attempts: int
     attachments: tuple[OutgoingAttachment, ...] = ()
-    raw: bytes | None = None  # the email as built when queued, sent byte for byte
+
+
+@dataclass(frozen=True)
+class QueuedEmail:
+    """What the worker needs of an outbox row, read once so commits never reload it."""
+
+    id: int
+    kind: str
+    recipient: str
+    attempts: int
+    raw: bytes  # the email as built when queued, sent byte for byte
 
 
 class DeliveryFailure(Exception):
@@ -146,20 +154,16 @@ def build_email(outgoing: OutgoingEmail) -> OutboxMail:
 
 
 def email_bytes(outgoing: OutgoingEmail) -> bytes:
-    """The email exactly as it is to be sent: the bytes kept when it was queued, or built now.
+    """The email exactly as it is to be sent, every time: MIME with CRLF line ends.
 
-    Raises DeliveryFailure (permanent) if it cannot be built as it stands.
+    Raises flask_mail.BadHeaderError if a header could still end a line (the values
+    queue_email passes never can), or whatever building it raises: a fault in the code
+    that queued it, never something to retry.
     """
-    if outgoing.raw is not None:
-        return outgoing.raw
-    try:
-        message = build_email(outgoing)
-        if message.has_bad_headers():
-            raise flask_mail.BadHeaderError("a header holds a line break")
-        return message.as_bytes()
-    except (flask_mail.BadHeaderError, ValueError) as error:
-        raise DeliveryFailure(f"The message cannot be sent as it is: {error!r}",
-                              transient=False) from error
+    message = build_email(outgoing)
+    if message.has_bad_headers():
+        raise flask_mail.BadHeaderError("a header holds a line break")
+    return message.as_bytes()
 
 
 def envelope_address(mailbox_header: str) -> str:
@@ -227,7 +231,7 @@ class OutboxConnection(flask_mail.Connection):
     Flask-Mail opens smtplib.SMTP without a timeout, so a server that stops answering
     would hang the worker for ever; and it skips sending under TESTING, whereas here
     MAIL_BACKEND alone decides where mail goes. Messages go straight to smtplib's
-    `sendmail` as the bytes kept in the outbox: nothing is composed again to send it.
+    `sendmail` as the bytes kept in the outbox: nothing is composed to send it.
     """
 
     def configure_host(self) -> OutboxSMTP | OutboxSMTPSSL:
@@ -267,7 +271,7 @@ class SmtpTransport:
             self.connection = connection
         return self.connection
 
-    def send(self, outgoing: OutgoingEmail,
+    def send(self, queued: QueuedEmail,
              before_delivery: Callable[[], None] = _nothing) -> None:
         """Send one message, or raise DeliveryFailure.
 
@@ -278,16 +282,14 @@ class SmtpTransport:
         """
         before = BeforeDelivery(before_delivery)
         try:
-            message = email_bytes(outgoing)
-            self._deliver(self._connected().host, outgoing, message, before)
+            self._deliver(self._connected().host, queued, before)
         finally:
             before()
 
-    def _deliver(self, host: OutboxSMTP, outgoing: OutgoingEmail, message: bytes,
-                 before: BeforeDelivery) -> None:
+    def _deliver(self, host: OutboxSMTP, queued: QueuedEmail, before: BeforeDelivery) -> None:
         host.before_delivery = before
         try:
-            host.sendmail(self.envelope_sender, [envelope_address(outgoing.recipient)], message)
+            host.sendmail(self.envelope_sender, [envelope_address(queued.recipient)], queued.raw)
         except TaskFailed as failed:
             self.close()  # leave no mail transaction open
             raise failed.error from None
@@ -325,15 +327,14 @@ class FileTransport:
     def __init__(self) -> None:
         self.folder = Path(current_app.config["MAIL_FOLDER"])
 
-    def send(self, outgoing: OutgoingEmail,
+    def send(self, queued: QueuedEmail,
              before_delivery: Callable[[], None] = _nothing) -> None:
         before_delivery()
-        message = email_bytes(outgoing)
-        path = self.folder / f"{outgoing.id:07d}-{outgoing.kind}.eml"
+        path = self.folder / f"{queued.id:07d}-{queued.kind}.eml"
         partial = path.with_suffix(".eml.partial")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(message)
+            partial.write_bytes(queued.raw)
             os.replace(partial, path)
         except OSError as error:
             raise DeliveryFailure(f"Could not write {path}: {error}", transient=True) from error

@@ -1,17 +1,27 @@
 """The organiser's mail log: every outbox message, where it stands, and retrying failures."""
 from __future__ import annotations
 
+import email
+import email.policy
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from .. import audit
 from ..extensions import db
-from ..models import Event, OutboxAttachment, OutboxMessage
-from .delivery import OutgoingAttachment, OutgoingEmail
+from ..models import Event, OutboxMessage
 from .services import STATUSES, failed_messages, retry_message
 
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file an email carries, as its recipient's mail program lists it."""
+
+    filename: str
+    content_type: str
+    size: int  # bytes, decoded
 
 
 @dataclass(frozen=True)
@@ -82,16 +92,11 @@ def events_of(messages: list[OutboxMessage]) -> dict[int, Event]:
     return {e.id: e for e in db.session.scalars(sa.select(Event).where(Event.id.in_(ids)))}
 
 
-def outgoing_email(message: OutboxMessage) -> OutgoingEmail:
-    """The row as the worker reads it, to build the email exactly as it is sent."""
-    attachments = db.session.scalars(
-        sa.select(OutboxAttachment).where(OutboxAttachment.message_id == message.id)
-        .order_by(OutboxAttachment.id))
-    return OutgoingEmail(
-        id=message.id, kind=message.kind, message_id=message.message_id,
-        recipient=message.recipient, subject=message.subject, body_text=message.body_text,
-        body_html=message.body_html, headers=dict(message.headers or {}),
-        attempts=message.attempts,
-        attachments=tuple(OutgoingAttachment(a.filename, a.content_type, a.data)
-                          for a in attachments),
-    )
+def attached_files(message: OutboxMessage) -> list[AttachedFile]:
+    """The files in the email as queued, read from its bytes (none once erased)."""
+    parsed = email.message_from_bytes(message.raw or b"", policy=email.policy.default)
+    return [
+        AttachedFile(part.get_filename() or "(no name)", part.get_content_type(),
+                     len(part.get_payload(decode=True) or b""))
+        for part in parsed.iter_attachments()
+    ]

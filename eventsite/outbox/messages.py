@@ -4,7 +4,6 @@ Nothing here talks to SMTP. The worker (`flask outbox run`) sends what is queued
 """
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from email.utils import formataddr, make_msgid
@@ -16,10 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..calendar import site_url
 from ..extensions import db
-from ..models import Booking, Event, OutboxAttachment, OutboxMessage
+from ..models import Booking, Event, OutboxMessage
 from .delivery import OutgoingAttachment, OutgoingEmail, email_bytes
-
-log = logging.getLogger(__name__)
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029\x85]+")
 
@@ -54,12 +51,14 @@ def queue_email(
     event: Event | None = None,
     booking: Booking | None = None,
 ) -> OutboxMessage:
-    """Queue one email, rendered now from `email/<template>.txt` and `.html`.
+    """Queue one email, rendered now from `email/<template>.txt` and `.html`, and built.
 
     The dedupe_key makes queueing idempotent: if a message with that key was already
     queued (by this or any other process), nothing new is written and that message is
-    returned. The Message-ID is fixed here and kept across every retry: the email is
-    built here, once, and every attempt sends those very bytes.
+    returned. The email, attachments and all, is built here, once, with its Message-ID,
+    and kept as the bytes every attempt sends. If it cannot be built, that is a fault in
+    the caller: the error propagates and the caller's transaction should fail with it,
+    rather than keep a message that could never be sent.
     """
     existing = db.session.scalar(
         sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
@@ -68,24 +67,29 @@ def queue_email(
         return existing
     context = {"site_url": site_url, "event": event, "booking": booking, **(context or {})}
     host = urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
-    message = OutboxMessage(
-        kind=kind,
-        dedupe_key=dedupe_key,
-        message_id=make_msgid(domain=host),
-        recipient=one_line(to),
+    outgoing = OutgoingEmail(
+        id=0, kind=kind, message_id=make_msgid(domain=host), recipient=one_line(to),
         subject=one_line(subject),
         body_text=render_template(f"email/{template}.txt", **context),
         body_html=render_template(f"email/{template}.html", **context),
         headers={one_line(k): one_line(v) for k, v in (headers or {}).items()},
+        attempts=0,
+        attachments=tuple(OutgoingAttachment(one_line(a.filename), a.content_type, a.data)
+                          for a in attachments),
+    )
+    message = OutboxMessage(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        message_id=outgoing.message_id,
+        recipient=outgoing.recipient,
+        subject=outgoing.subject,
+        body_text=outgoing.body_text,
+        body_html=outgoing.body_html,
+        headers=outgoing.headers,
         event_id=event.id if event is not None else None,
         booking_id=booking.id if booking is not None else None,
-        attachments=[
-            OutboxAttachment(filename=one_line(a.filename), content_type=a.content_type,
-                             data=a.data)
-            for a in attachments
-        ],
+        raw=email_bytes(outgoing),
     )
-    message.raw = built_email(message)
     try:
         with db.session.begin_nested():
             db.session.add(message)
@@ -95,25 +99,3 @@ def queue_email(
             sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
         )
     return message
-
-
-def built_email(message: OutboxMessage) -> bytes | None:
-    """The queued row as the email its recipient gets, byte for byte.
-
-    None if it cannot be built: queueing never fails for it (the booking or change that
-    caused it still stands), and the worker records why the message cannot be sent.
-    """
-    outgoing = OutgoingEmail(
-        id=0, kind=message.kind, message_id=message.message_id,
-        recipient=message.recipient, subject=message.subject,
-        body_text=message.body_text, body_html=message.body_html,
-        headers=message.headers, attempts=0,
-        attachments=tuple(OutgoingAttachment(a.filename, a.content_type, a.data)
-                          for a in message.attachments),
-    )
-    try:
-        return email_bytes(outgoing)
-    except Exception:
-        log.exception("Outbox message %s could not be built; the worker will try again",
-                      message.dedupe_key)
-        return None

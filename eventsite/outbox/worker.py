@@ -20,15 +20,9 @@ from flask import current_app
 
 from ..database import UTCDateTime, begin_write_transaction, utcnow
 from ..extensions import db
-from ..models import OutboxAttachment, OutboxMessage
-from .delivery import (
-    DeliveryFailure,
-    FileTransport,
-    OutgoingAttachment,
-    OutgoingEmail,
-    SmtpTransport,
-    open_transport,
-)
+from ..models import OutboxMessage
+from ..privacy import ERASED_MESSAGE_NOTE
+from .delivery import DeliveryFailure, FileTransport, QueuedEmail, SmtpTransport, open_transport
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +56,7 @@ class Tally:
 class Batch:
     """Messages this worker holds the lease on, in the order they are to be sent."""
 
-    messages: list[OutgoingEmail]
+    messages: list[QueuedEmail]
     lease_expires_at: datetime
 
 
@@ -119,43 +113,22 @@ def claim_batch(limit: int, now: datetime) -> Batch | None:
     if claimed:
         _update(claimed, status=SENDING, lease_expires_at=lease_expires_at,
                 attempts=OutboxMessage.attempts + 1)
-    messages = _outgoing(claimed)
+    messages = _queued(claimed)
     db.session.commit()
     if not rows:
         return None
     return Batch(messages=messages, lease_expires_at=lease_expires_at)
 
 
-def _outgoing(ids: list[int]) -> list[OutgoingEmail]:
-    """The claimed rows as plain values, in claim order.
-
-    A row whose email was built when queued carries its bytes; the attachments are read
-    only for a row that has to be built now.
-    """
+def _queued(ids: list[int]) -> list[QueuedEmail]:
+    """The claimed rows as plain values, in claim order, each with its email's bytes."""
     if not ids:
         return []
-    columns = (
-        OutboxMessage.id, OutboxMessage.kind, OutboxMessage.message_id,
-        OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text,
-        OutboxMessage.body_html, OutboxMessage.headers, OutboxMessage.attempts,
-        OutboxMessage.raw,
-    )
+    columns = (OutboxMessage.id, OutboxMessage.kind, OutboxMessage.recipient,
+               OutboxMessage.attempts, OutboxMessage.raw)
     rows = {row.id: row for row in db.session.execute(
         sa.select(*columns).where(OutboxMessage.id.in_(ids)))}
-    to_build = [i for i in ids if rows[i].raw is None]
-    attachments: dict[int, list[OutgoingAttachment]] = {}
-    for row in db.session.execute(
-        sa.select(OutboxAttachment.message_id, OutboxAttachment.filename,
-                  OutboxAttachment.content_type, OutboxAttachment.data)
-        .where(OutboxAttachment.message_id.in_(to_build))
-        .order_by(OutboxAttachment.id)
-    ) if to_build else ():
-        attachments.setdefault(row.message_id, []).append(
-            OutgoingAttachment(row.filename, row.content_type, row.data))
-    return [
-        OutgoingEmail(**rows[i]._asdict(), attachments=tuple(attachments.get(i, ())))
-        for i in ids
-    ]
+    return [QueuedEmail(**rows[i]._asdict()) for i in ids]
 
 
 def _update(ids: list[int], **values) -> None:
@@ -213,23 +186,23 @@ class OutcomeLog:
             self.connection.commit()
             self.waiting = None
 
-    def sent(self, outgoing: OutgoingEmail, now: datetime) -> str:
-        self._hold(self._sent, outbox_id=outgoing.id, at=now)
+    def sent(self, queued: QueuedEmail, now: datetime) -> str:
+        self._hold(self._sent, outbox_id=queued.id, at=now)
         return SENT
 
-    def failed(self, outgoing: OutgoingEmail, failure: DeliveryFailure, now: datetime) -> str:
+    def failed(self, queued: QueuedEmail, failure: DeliveryFailure, now: datetime) -> str:
         """Transient failures wait and try again, up to OUTBOX_MAX_ATTEMPTS; others fail."""
-        if failure.transient and outgoing.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            self._hold(self._retry, outbox_id=outgoing.id, reason=failure.reason,
-                       at=now + retry_delay(outgoing.attempts))
+        if failure.transient and queued.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+            self._hold(self._retry, outbox_id=queued.id, reason=failure.reason,
+                       at=now + retry_delay(queued.attempts))
             status = PENDING
         else:
             reason = failure.reason
             if failure.transient:
-                reason += f" (gave up after {outgoing.attempts} attempts)"
-            self._hold(self._failed, outbox_id=outgoing.id, reason=reason)
+                reason += f" (gave up after {queued.attempts} attempts)"
+            self._hold(self._failed, outbox_id=queued.id, reason=reason)
             status = FAILED
-        log.warning("Outbox message %s (%s): %s", outgoing.id, status, failure.reason)
+        log.warning("Outbox message %s (%s): %s", queued.id, status, failure.reason)
         return status
 
     def close(self) -> None:
@@ -238,7 +211,7 @@ class OutcomeLog:
         self.connection.close()
 
 
-def release(messages: list[OutgoingEmail]) -> None:
+def release(messages: list[QueuedEmail]) -> None:
     """Hand back messages this worker claimed but never tried: they are due at once."""
     if messages:
         _update([m.id for m in messages], status=PENDING, lease_expires_at=None,
@@ -246,7 +219,7 @@ def release(messages: list[OutgoingEmail]) -> None:
         db.session.commit()
 
 
-def renew_lease(batch: Batch, remaining: list[OutgoingEmail], now: datetime) -> None:
+def renew_lease(batch: Batch, remaining: list[QueuedEmail], now: datetime) -> None:
     """Keep the rest of a slow batch from being taken over while it is still being sent."""
     if not remaining or now < batch.lease_expires_at - lease_length() / 2:
         return
@@ -263,19 +236,22 @@ def renew_lease(batch: Batch, remaining: list[OutgoingEmail], now: datetime) -> 
     batch.lease_expires_at = new_expiry
 
 
-def send_one(outgoing: OutgoingEmail, transport, outcomes: OutcomeLog,
+def send_one(queued: QueuedEmail, transport, outcomes: OutcomeLog,
              now: Clock) -> tuple[str, DeliveryFailure | None]:
+    if not queued.raw:  # blanked when its recipient's data was erased: never sent empty
+        failure = DeliveryFailure(ERASED_MESSAGE_NOTE, transient=False)
+        return outcomes.failed(queued, failure, now()), failure
     try:
-        transport.send(outgoing, before_delivery=outcomes.write_waiting)
+        transport.send(queued, before_delivery=outcomes.write_waiting)
     except DeliveryFailure as failure:
-        return outcomes.failed(outgoing, failure, now()), failure
+        return outcomes.failed(queued, failure, now()), failure
     except Exception as error:  # one faulty message must not stop the whole queue...
         if outcomes.waiting is not None:
             raise  # ...but one outcome that cannot be written must: nothing more is sent
-        log.exception("Outbox message %s could not be built or sent", outgoing.id)
+        log.exception("Outbox message %s could not be sent", queued.id)
         failure = DeliveryFailure(f"Unexpected error: {error!r}", transient=False)
-        return outcomes.failed(outgoing, failure, now()), failure
-    return outcomes.sent(outgoing, now()), None
+        return outcomes.failed(queued, failure, now()), failure
+    return outcomes.sent(queued, now()), None
 
 
 def send_batch(
@@ -285,7 +261,7 @@ def send_batch(
     *,
     clock: Clock = utcnow,
     should_stop: Callable[[], bool] = lambda: False,
-    on_done: Callable[[OutgoingEmail, str], None] | None = None,
+    on_done: Callable[[QueuedEmail, str], None] | None = None,
 ) -> Tally:
     """Send a claimed batch over one transport, committing the outcome of each message.
 
@@ -300,9 +276,9 @@ def send_batch(
             outcomes.write_waiting()
             release(remaining)
             break
-        outgoing = remaining.pop(0)
-        status, failure = send_one(outgoing, transport, outcomes, clock)
-        settled = [(outgoing, status)]
+        queued = remaining.pop(0)
+        status, failure = send_one(queued, transport, outcomes, clock)
+        settled = [(queued, status)]
         if failure is not None and failure.server_unavailable:
             settled += [(other, outcomes.failed(other, failure, clock())) for other in remaining]
             remaining = []
@@ -320,7 +296,7 @@ def drain(
     batch_size: int = BATCH_SIZE,
     clock: Clock = utcnow,
     should_stop: Callable[[], bool] = lambda: False,
-    on_done: Callable[[OutgoingEmail, str], None] | None = None,
+    on_done: Callable[[QueuedEmail, str], None] | None = None,
 ) -> Tally:
     """Send every message that is due, batch after batch over one connection."""
     tally = Tally()
