@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -31,30 +32,31 @@ def browser():
         browser.close()
 
 
+@contextmanager
+def browser_page(browser, **options):
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser session on a phone-sized screen."""
-    context = browser.new_context(**PHONE)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    with browser_page(browser, **PHONE) as page:
+        yield page
 
 
 @pytest.fixture
 def desktop_page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    with browser_page(browser, viewport={"width": 1280, "height": 900}) as page:
+        yield page
 
 
 @pytest.fixture
 def no_script_page(browser):
     """A phone-sized browser session with JavaScript turned off."""
-    context = browser.new_context(java_script_enabled=False, **PHONE)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    with browser_page(browser, java_script_enabled=False, **PHONE) as page:
+        yield page

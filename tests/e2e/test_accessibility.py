@@ -21,6 +21,22 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+def booking_pages(app, event) -> list[str]:
+    """The pages an attendee reaches from their emails: their booking, cancel, unsubscribe."""
+    from eventsite.bookings.services import create_booking
+    from eventsite.extensions import db
+    from eventsite.models import Event
+    from eventsite.unsubscribe import unsubscribe_url
+
+    with app.app_context():
+        result = create_booking(db.session.get(Event, event.id),
+                                {"name": "Asha Attendee", "email": "asha@example.org"})
+        unsubscribe = unsubscribe_url(result.booking).split("/unsubscribe/", 1)[1]
+        db.session.commit()
+    return [f"/bookings/{result.token}", f"/bookings/{result.token}/cancel",
+            f"/unsubscribe/{unsubscribe}", f"/events/{event.slug}/book/thanks"]
+
+
 @pytest.fixture
 def public_site(app):
     event = make_event(app, title="Spinning out mutuals", slug="spinning-out")
@@ -31,7 +47,8 @@ def public_site(app):
     attach_speaker(app, past, speaker)
     make_resource(app, past, title="Slides")
     return ["/", "/events/spinning-out", "/events/one-year-on", "/speakers/",
-            "/speakers/amara-okafor", "/no-such-page"]
+            "/speakers/amara-okafor", "/events/spinning-out/book", "/no-such-page",
+            "/bookings/not-a-real-link", *booking_pages(app, event)]
 
 
 def test_public_pages_have_no_serious_accessibility_violations(public_site, live_server, page):
@@ -61,3 +78,32 @@ def test_booking_form_with_errors_has_no_serious_violations(app, live_server, pa
     assert page.get_by_label("Email").input_value() == "not an address"
     assert serious_violations(page) == []
     assert event.slug in page.url
+
+
+def test_organiser_pages_have_no_serious_violations(app, live_server, desktop_page):
+    from tests.factories import make_booking, make_organiser
+
+    page = desktop_page
+    event = make_event(app, slug="door-event")
+    attach_speaker(app, event, make_speaker(app, name="Amara Okafor"))
+    make_booking(app, event, name="Zoë Ndlovu")
+    make_organiser(app, email="olive@example.org", password="a long enough password")
+    page.goto(live_server + "/admin/login")
+    assert serious_violations(page) == []
+    page.get_by_label("Email").fill("olive@example.org")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Log in").click()
+    problems = {}
+    for path in ("/admin/", "/admin/events/new", "/admin/events/door-event/bookings",
+                 "/admin/events/door-event/edit", "/admin/events/door-event/speakers",
+                 "/admin/events/door-event/resources", "/admin/events/door-event/sign-in-sheet",
+                 "/admin/events/door-event/bookings/new", "/admin/events/door-event/erase",
+                 "/admin/events/door-event/attendee-list",
+                 "/admin/events/door-event/follow-ups", "/admin/speakers/",
+                 "/admin/speakers/new", "/admin/mail", "/admin/audit"):
+        response = page.goto(live_server + path)
+        assert response.status == 200, path
+        found = serious_violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
