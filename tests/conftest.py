@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 from config import normalise_database_url
 from eventsite import create_app
 from eventsite.extensions import db
-from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server, for any test)
+
+pytest_plugins = ["tests.smtp", "tests.outbox_fixtures"]  # smtp_server, smtp_app
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from eventsite.extensions import db
 from eventsite.models import OutboxMessage
 from tests.factories import attach_speaker, make_booking, make_event, make_speaker
-from tests.outbox_fixtures import smtp_app  # noqa: F401
 from tests.test_mail_log import audit_actions, deliver, log_in
 
 

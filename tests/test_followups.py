@@ -14,7 +14,7 @@ from eventsite.extensions import db
 from eventsite.models import Booking, FollowUp, OutboxMessage
 from eventsite.unsubscribe import unsubscribe_url
 from tests.factories import make_booking, make_event, make_resource
-from tests.outbox_fixtures import outbox_row, smtp_app  # noqa: F401
+from tests.outbox_fixtures import outbox_row
 from tests.test_mail_log import audit_actions, deliver, log_in
 
 MB = 1024 * 1024

@@ -14,7 +14,7 @@ from eventsite.models import AuditEntry, Event, OutboxMessage
 from eventsite.outbox.messages import Attachment, queue_email
 from eventsite.outbox.worker import drain
 from tests.factories import make_event, make_organiser
-from tests.outbox_fixtures import outbox_rows, queue_messages, smtp_app  # noqa: F401
+from tests.outbox_fixtures import outbox_rows, queue_messages
 
 PASSWORD = "correct horse battery"
 

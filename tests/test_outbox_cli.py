@@ -16,13 +16,7 @@ import sqlalchemy as sa
 from eventsite.extensions import db
 from eventsite.models import OutboxMessage
 from tests.conftest import ROOT
-from tests.outbox_fixtures import (  # noqa: F401
-    outbox_rows,
-    queue_messages,
-    smtp_app,
-    start_worker,
-    worker_env,
-)
+from tests.outbox_fixtures import outbox_rows, queue_messages, start_worker, worker_env
 
 
 def statuses(app) -> Counter:

@@ -11,7 +11,6 @@ from eventsite.extensions import db
 from eventsite.models import Event, OutboxMessage
 from eventsite.outbox.schedule import queue_scheduled_messages
 from tests.factories import attach_speaker, make_booking, make_event, make_speaker
-from tests.outbox_fixtures import smtp_app  # noqa: F401
 
 LONG_AGO = timedelta(days=3)
 NO_LIST = {"organiser_email": ""}  # no speakers and no contact: no automatic attendee list

@@ -17,7 +17,7 @@ from eventsite.outbox.messages import Attachment, queue_email
 from eventsite.outbox.schedule import queue_attendee_list, queue_reminder
 from eventsite.outbox.worker import claim_batch, drain
 from tests.factories import make_booking, make_event
-from tests.outbox_fixtures import outbox_rows, queue_messages, smtp_app  # noqa: F401
+from tests.outbox_fixtures import outbox_rows, queue_messages
 
 
 def drain_at(app, now=None, **options):

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from contextlib import contextmanager
 
 import pytest
 
-from tests.conftest import require
+from tests.conftest import gunicorn_server, require
+from tests.outbox_fixtures import start_worker, worker_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -60,3 +62,13 @@ def no_script_page(browser):
     """A phone-sized browser session with JavaScript turned off."""
     with browser_page(browser, java_script_enabled=False, **PHONE) as page:
         yield page
+
+
+@pytest.fixture
+def site_with_mail(app, smtp_server):
+    """The site under gunicorn, and an outbox worker delivering to the SMTP server."""
+    with gunicorn_server(app, workers=2, threads=4) as base_url:
+        worker = start_worker(worker_env(app, smtp_server, SITE_URL=base_url))
+        yield base_url
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)

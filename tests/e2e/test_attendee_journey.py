@@ -6,32 +6,18 @@ Everything is real: gunicorn, the outbox worker, an SMTP server, Chromium.
 from __future__ import annotations
 
 import re
-import signal
+import time
 
 import icalendar
 import pytest
 
-from tests.conftest import gunicorn_server
 from tests.factories import attach_speaker, make_event, make_speaker
-from tests.outbox_fixtures import start_worker, worker_env
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def site_with_mail(app, smtp_server):
-    """The site under gunicorn, and an outbox worker delivering to the SMTP server."""
-    with gunicorn_server(app, workers=2, threads=4) as base_url:
-        worker = start_worker(worker_env(app, smtp_server, SITE_URL=base_url))
-        yield base_url
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
-
-
 def mail_to(smtp_server, address: str, count: int = 1):
     """Wait until `count` messages have reached this address; return them in order."""
-    import time
-
     deadline = time.monotonic() + 30
     while True:
         found = [m for m in list(smtp_server.messages) if address in m["To"]]

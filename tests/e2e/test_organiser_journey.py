@@ -10,10 +10,12 @@ import time
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from eventsite.database import utcnow
+from eventsite.extensions import db
+from eventsite.models import Event
 from tests.factories import make_booking, make_organiser
-from tests.e2e.test_attendee_journey import site_with_mail  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long enough password"
@@ -61,7 +63,7 @@ def add_speaker(page, base_url: str, slug: str) -> None:
     assert page.get_by_text("Amara Okafor is on the programme").is_visible()
 
 
-def test_organiser_runs_an_event(app, smtp_server, site_with_mail, desktop_page):  # noqa: F811
+def test_organiser_runs_an_event(app, smtp_server, site_with_mail, desktop_page):
     page, base_url = desktop_page, site_with_mail
     make_organiser(app, email="olive@example.org", password=PASSWORD)
 
@@ -77,10 +79,6 @@ def test_organiser_runs_an_event(app, smtp_server, site_with_mail, desktop_page)
     assert public.get_by_role("heading", name="Spinning out mutuals").is_visible()
     assert public.get_by_text("Amara Okafor").first.is_visible()
     public.close()
-
-    from eventsite.extensions import db
-    from eventsite.models import Event
-    import sqlalchemy as sa
 
     with app.app_context():
         event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
