@@ -307,3 +307,18 @@ def test_stylesheet_is_served_by_the_app(app, client):
     assert 'href="/static/site.css"' in page
     assert "http://" not in page.split("<body", 1)[0].replace("http://127.0.0.1", "")
     assert client.get("/static/site.css").status_code == 200
+
+
+def test_an_unexpected_failure_shows_the_styled_500_page(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production, not as in tests
+
+    @app.get("/broken-on-purpose")
+    def broken():
+        raise RuntimeError("a fault in the code")
+
+    response = app.test_client().get("/broken-on-purpose")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in page
+    assert 'href="/static/site.css"' in page
+    assert "a fault in the code" not in page

@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
-from flask_wtf import FlaskForm
+from ..forms import Form
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -56,7 +56,7 @@ def length(maximum: int, what: str) -> Length:
     return Length(max=maximum, message=f"{what} must be {maximum:,} characters or fewer.")
 
 
-class BookingForm(FlaskForm):
+class BookingForm(Form):
     name = StringField(
         "Name",
         filters=[one_line],
@@ -105,5 +105,5 @@ class BookingForm(FlaskForm):
         )
 
 
-class CancelBookingForm(FlaskForm):
+class CancelBookingForm(Form):
     """Only the CSRF token: the confirm step itself is the point."""

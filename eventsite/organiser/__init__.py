@@ -5,7 +5,7 @@ Every page here requires a logged-in organiser; that rule lives in one place,
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, abort, request
 from flask_login import current_user
 
 from ..database import begin_write_transaction
@@ -17,6 +17,9 @@ OPEN_ENDPOINTS = {"organiser.login"}
 
 @bp.before_request
 def require_organiser():
+    if any("\x00" in value for value in request.args.values()):
+        # No link of ours carries one, and PostgreSQL cannot search text holding one.
+        abort(400)
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     if not current_user.is_authenticated:

@@ -2,24 +2,23 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import render_template
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AuditEntry, Event
+from ..models import AuditEntry
 from . import bp
+from .listing import requested_event, requested_page
 
 PAGE_SIZE = 100
 
 
 @bp.get("/audit")
 def audit_log():
-    slug = request.args.get("event", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    slug, event = requested_event()
+    page = requested_page()
     query = sa.select(AuditEntry).options(selectinload(AuditEntry.event))
-    event = None
     if slug:
-        event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
         query = query.where(AuditEntry.event_id == (event.id if event else -1))
     entries = db.session.scalars(
         query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
+from ..forms import Form
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateTimeLocalField, EmailField, IntegerField, PasswordField, SelectField,
@@ -56,13 +56,13 @@ def when_field(label: str, required: bool = True) -> DateTimeLocalField:
                               invalid_value_message=NOT_A_TIME)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = StringField("Email", [DataRequired("Enter your email address."), Length(max=320)])
     password = PasswordField("Password", [DataRequired("Enter your password."),
                                           Length(max=1000)])
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField("Title", [DataRequired("Give the event a title."), Length(max=200)])
     slug = StringField(
         "Web address", [Optional(), Length(max=120), Regexp(SLUG_PATTERN, message=SLUG_MESSAGE)],
@@ -151,7 +151,7 @@ def format_links(links: list[dict] | None) -> str:
                      for link in links or [])
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(Form):
     name = StringField("Name", [DataRequired("Enter the speaker's name."), Length(max=200)])
     slug = StringField(
         "Web address", [Optional(), Length(max=120), Regexp(SLUG_PATTERN, message=SLUG_MESSAGE)],
@@ -182,7 +182,7 @@ class SpeakerForm(FlaskForm):
                 )
 
 
-class AttachSpeakerForm(FlaskForm):
+class AttachSpeakerForm(Form):
     speaker = SelectField("Speaker", coerce=int,
                           validators=[InputRequired("Choose a speaker.")])
     role = SelectField("Role on this event", choices=[r.value for r in SpeakerRole],
@@ -192,7 +192,7 @@ class AttachSpeakerForm(FlaskForm):
                             description="Lower numbers appear first.")
 
 
-class BookingForm(FlaskForm):
+class BookingForm(Form):
     """An organiser adding a booking by hand, e.g. someone who phoned."""
 
     name = StringField("Name", [DataRequired("Enter the person's name."), Length(max=200)])
@@ -207,14 +207,14 @@ class BookingForm(FlaskForm):
                                   default=True)
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     email = EmailField("Email address of the person", [
         DataRequired("Enter the email address the person booked with."),
         Length(max=320),
     ])
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(Form):
     title = StringField("Title", [DataRequired("Give the resource a title."), Length(max=200)])
     url = URLField("Link", [Optional(), Length(max=2000),
                             URL(message="Enter a web address starting with https://.")],

@@ -13,6 +13,7 @@ from ..outbox.mail_log import (
 )
 from ..outbox.services import STATUSES, can_retry, outbox_counts
 from . import bp
+from .listing import requested_event, requested_page
 
 # The HTML part is our own template output, but it holds text people typed; shown
 # sandboxed (no script, no same-origin access), with the inline styles email uses.
@@ -37,9 +38,8 @@ def get_message(message_id: int) -> OutboxMessage:
 def mail_log():
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
-    slug = request.args.get("event", "")[:120]
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug)) if slug else None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    slug, event = requested_event()
+    page = requested_page()
     event_id = None
     if slug:
         event_id = event.id if event else -1  # an unknown event: no messages, not all

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask_wtf import FlaskForm
+from ..forms import Form
 from wtforms import (
     BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField,
 )
@@ -20,7 +20,7 @@ def new_submission() -> str:
     return secrets.token_hex(16)
 
 
-class AttendeeListForm(FlaskForm):
+class AttendeeListForm(Form):
     speakers = SelectMultipleField("Speakers", coerce=int, validate_choice=False)
     organiser_contact = BooleanField("The organiser contact")
     extra_addresses = TextAreaField(
@@ -69,7 +69,7 @@ class AttendeeListForm(FlaskForm):
         return recipients + [("", address) for address in self.extra]
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     subject = StringField("Subject", [DataRequired("Give the email a subject."),
                                       Length(max=200)])
     message = TextAreaField(
@@ -99,7 +99,7 @@ class FollowUpForm(FlaskForm):
         return [r for r in self.resource_choices if r.id in chosen]
 
 
-class SubmissionForm(FlaskForm):
+class SubmissionForm(Form):
     """A button that acts once per form shown (e.g. "Send a test to me")."""
 
     submission = HiddenField()
