@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..database import begin_write_transaction, utcnow
+from ..events.queries import confirmed_count
 from ..extensions import db
 from ..models import Booking, BookingLink, BookingStatus, Event
 from ..text import format_date, format_time
@@ -263,14 +264,6 @@ def waiting_list_position(booking: Booking) -> int | None:
         )
     )
     return ahead + 1
-
-
-def confirmed_count(event_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Booking)
-        .where(Booking.event_id == event_id, Booking.status == CONFIRMED)
-    )
 
 
 def normalise_email(email: str) -> str:

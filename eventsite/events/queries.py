@@ -22,9 +22,17 @@ def confirmed_counts(event_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+def confirmed_count(event_id: int) -> int:
+    """Confirmed bookings of one event."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Booking)
+        .where(Booking.event_id == event_id, Booking.status == BookingStatus.CONFIRMED.value)
+    )
+
+
 def places_left(event: Event) -> int:
-    taken = confirmed_counts([event.id]).get(event.id, 0)
-    return max(event.capacity - taken, 0)
+    return max(event.capacity - confirmed_count(event.id), 0)
 
 
 def published_events() -> tuple[list[Event], list[Event]]:

@@ -5,13 +5,14 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
 from ..database import utcnow
+from ..events.queries import confirmed_count
 from ..extensions import db
 from ..models import Booking, Event
 from ..text import render_markdown
 from . import bp
 from .forms import EventForm, utc_to_local
 from .services import (
-    cancel_event, confirmed_count, create_event, get_event, live_booking_count,
+    cancel_event, create_event, get_event, live_booking_count,
     set_event_published, slug_taken, update_event,
 )
 
@@ -58,7 +59,7 @@ def check_against_database(form: EventForm, event: Event | None) -> bool:
         form.slug.errors.append("Another event already uses this web address.")
         valid = False
     if event is not None:
-        confirmed = confirmed_count(event)
+        confirmed = confirmed_count(event.id)
         if form.capacity.data is not None and form.capacity.data < confirmed:
             form.capacity.errors.append(
                 f"{confirmed} places are already confirmed; capacity cannot be lower. "

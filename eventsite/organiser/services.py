@@ -13,7 +13,7 @@ from ..bookings.services import fill_places_from_waiting_list
 from ..database import utcnow
 from ..events.emails import people_to_tell, queue_event_cancelled, queue_event_changed
 from ..extensions import db
-from ..models import Booking, Event, EventSpeaker, Speaker
+from ..models import Event, EventSpeaker, Speaker
 from ..text import format_when
 from ..uploads import save_speaker_photo
 
@@ -49,13 +49,6 @@ def get_event(slug: str) -> Event:
     if event is None:
         abort(404)
     return event
-
-
-def confirmed_count(event: Event) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Booking)
-        .where(Booking.event_id == event.id, Booking.status == "confirmed")
-    ) or 0
 
 
 def create_event(values: dict) -> Event:
