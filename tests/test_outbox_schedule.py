@@ -4,13 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 from email.utils import parseaddr
 
-import sqlalchemy as sa
-
 from eventsite.database import utcnow
 from eventsite.extensions import db
-from eventsite.models import Event, OutboxMessage
+from eventsite.models import Event
 from eventsite.outbox.schedule import queue_scheduled_messages
 from tests.factories import attach_speaker, make_booking, make_event, make_speaker
+from tests.test_organiser import outbox
 
 LONG_AGO = timedelta(days=3)
 NO_LIST = {"organiser_email": ""}  # no speakers and no contact: no automatic attendee list
@@ -23,15 +22,6 @@ def run_scheduler(app, now=None) -> int:
         return queued
 
 
-def queued(app, kind: str) -> list[OutboxMessage]:
-    with app.app_context():
-        rows = db.session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
-        ).all()
-        db.session.expunge_all()
-        return rows
-
-
 def test_reminders_are_queued_once_however_often_the_scheduler_runs(app):
     event = make_event(app, starts_in=timedelta(hours=20), **NO_LIST)
     early = [make_booking(app, event, confirmed_at=utcnow() - LONG_AGO) for _ in range(2)]
@@ -42,7 +32,7 @@ def test_reminders_are_queued_once_however_often_the_scheduler_runs(app):
     assert run_scheduler(app) == 2
     for _ in range(3):
         assert run_scheduler(app) == 0
-    reminders = queued(app, "reminder")
+    reminders = outbox(app, "reminder")
     assert sorted(r.booking_id for r in reminders) == sorted(b.id for b in early)
     assert all(r.subject.startswith(f"Reminder: {event.title}, ") for r in reminders)
 
@@ -64,7 +54,7 @@ def test_no_reminders_for_cancelled_unpublished_or_started_events(app):
         event = make_event(app, **{"starts_in": soon, **NO_LIST, **values})
         make_booking(app, event, confirmed_at=utcnow() - LONG_AGO)
     assert run_scheduler(app) == 0
-    assert queued(app, "reminder") == []
+    assert outbox(app, "reminder") == []
 
 
 def test_a_rescheduled_event_gets_a_fresh_reminder(app):
@@ -89,7 +79,7 @@ def test_attendee_list_goes_once_to_the_speakers_and_the_organiser_contact(app):
 
     assert run_scheduler(app) == 2  # the attendee's reminder is not due (booked just now)
     assert run_scheduler(app) == 0
-    lists = queued(app, "attendee_list")
+    lists = outbox(app, "attendee_list")
     assert [parseaddr(m.recipient)[1] for m in lists] == ["ann@example.org",
                                                           "olive@example.org"]
     assert all(len(m.body_text) > 0 and m.event_id == event.id for m in lists)
