@@ -16,13 +16,20 @@ from .extensions import db
 DEFAULT_TIMEZONE = "Europe/London"
 
 
-class BookingStatus(str, enum.Enum):
+class BookingStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITING = "waiting"
     CANCELLED = "cancelled"
 
 
-class SpeakerRole(str, enum.Enum):
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class SpeakerRole(enum.StrEnum):
     CHAIR = "chair"
     SPEAKER = "speaker"
     PANELLIST = "panellist"
@@ -263,7 +270,7 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
     headers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    status: Mapped[str] = mapped_column(sa.String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -322,7 +329,7 @@ sa.event.listen(
 )
 
 
-class FollowUpAudience(str, enum.Enum):
+class FollowUpAudience(enum.StrEnum):
     CHECKED_IN = "checked_in"
     CONFIRMED = "confirmed"
 

@@ -17,9 +17,9 @@ from .bookings.services import cancel_booking, forget_manage_links
 from .database import begin_write_transaction, utcnow
 from .extensions import db
 from .models import Booking, BookingStatus, Event, OutboxMessage
+from .outbox.services import ERASED_MESSAGE_NOTE, erase_messages  # noqa: F401
 
 ANONYMISED_NAME = "Anonymised"
-ERASED_MESSAGE_NOTE = "Not sent: the recipient's data was erased."
 
 privacy_cli = AppGroup("privacy", help="Forget attendees' personal data.")
 
@@ -40,27 +40,6 @@ def anonymise_booking(booking: Booking) -> None:
     booking.anonymised_at = utcnow()
 
 
-def _scrub_messages(condition) -> None:
-    """Emails about forgotten people keep nothing of them: address, text, headers and the
-    email itself (its bytes, attachments and all) are blanked. Unsent ones stay unsent.
-
-    One in the hands of a worker at that moment may still go out (the worker holds its
-    bytes); its outcome is then recorded over the note. If the worker stops instead, the
-    message is not taken up again.
-    """
-    for message in db.session.scalars(sa.select(OutboxMessage).where(condition)):
-        if message.status in ("pending", "sending", "failed"):
-            message.status = "failed"
-            message.last_error = ERASED_MESSAGE_NOTE
-            message.lease_expires_at = None
-        message.recipient = "anonymised@invalid"
-        message.subject = "(erased)"
-        message.body_text = ""
-        message.body_html = ""
-        message.headers = {}
-        message.raw = b""
-
-
 def purge_bookings(older_than_days: int) -> tuple[int, int]:
     """Anonymise every booking of events that ended more than `older_than_days` ago.
 
@@ -79,7 +58,7 @@ def purge_bookings(older_than_days: int) -> tuple[int, int]:
     for booking in bookings:
         anonymise_booking(booking)
     db.session.flush()
-    _scrub_messages(OutboxMessage.event_id.in_(event_ids))
+    erase_messages(OutboxMessage.event_id.in_(event_ids))
     touched = {booking.event_id for booking in bookings}
     if bookings:
         audit.record("privacy purge", detail=(
@@ -110,7 +89,7 @@ def erase_person(email: str) -> list[Booking]:
     db.session.flush()
     if bookings:
         ids = [booking.id for booking in bookings]
-        _scrub_messages(OutboxMessage.booking_id.in_(ids))
+        erase_messages(OutboxMessage.booking_id.in_(ids))
         audit.record("personal data erased", detail="On request; bookings " + ", ".join(
             booking.reference for booking in bookings))
     db.session.flush()

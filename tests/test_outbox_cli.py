@@ -92,7 +92,7 @@ def test_status_lists_counts_and_each_failure_then_retry_requeues(smtp_app, smtp
 
 
 def test_retry_never_requeues_mail_held_back_for_an_erased_person(smtp_app, runner):
-    from eventsite.privacy import ERASED_MESSAGE_NOTE
+    from eventsite.outbox.services import ERASED_MESSAGE_NOTE
 
     held, failed = queue_messages(smtp_app, 2)
     with smtp_app.app_context():

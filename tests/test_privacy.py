@@ -13,7 +13,8 @@ from eventsite.extensions import db
 from eventsite.models import AuditEntry, Booking, OutboxMessage
 from eventsite.outbox.messages import Attachment, queue_email
 from eventsite.outbox.worker import claim_batch, drain
-from eventsite.privacy import ERASED_MESSAGE_NOTE, erase_person
+from eventsite.outbox.services import ERASED_MESSAGE_NOTE
+from eventsite.privacy import erase_person
 from tests.factories import make_booking, make_event
 from tests.test_organiser import audit_actions, load, log_in, outbox
 

@@ -20,14 +20,14 @@ from flask import current_app
 
 from ..database import UTCDateTime, begin_write_transaction, utcnow
 from ..extensions import db
-from ..models import OutboxMessage
-from ..privacy import ERASED_MESSAGE_NOTE
+from ..models import OutboxMessage, OutboxStatus
+from .services import ERASED_MESSAGE_NOTE
 from .delivery import DeliveryFailure, FileTransport, QueuedEmail, SmtpTransport, open_transport
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED = OutboxStatus
 Clock = Callable[[], datetime]
 
 
