@@ -111,6 +111,7 @@ def main() -> list[dict]:
         results.append(one_database("SQLite", f"sqlite:///{tmp / 'race.db'}", tmp, args))
         if args.postgres:
             import sqlalchemy as sa
+
             from config import normalise_database_url
 
             server = sa.engine.make_url(normalise_database_url(args.postgres))

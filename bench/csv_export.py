@@ -85,7 +85,7 @@ def export(database: Path, slug: str, out: Path) -> None:
     """Time one export (untraced), then measure its memory in a second, traced pass."""
     import sqlalchemy as sa
 
-    from eventsite.exports import attendee_csv
+    from eventsite.attendees.export import attendee_csv
     from eventsite.extensions import db
     from eventsite.models import Event
 

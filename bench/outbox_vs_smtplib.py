@@ -38,8 +38,8 @@ from common import free_port, machine
 
 from config import normalise_database_url
 from eventsite import create_app
-from eventsite.bookings.emails import queue_booking_confirmation
-from eventsite.bookings.services import issue_manage_token
+from eventsite.bookings.notices import queue_booking_confirmation
+from eventsite.bookings.tokens import issue_manage_token
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Booking, Event, OutboxMessage

@@ -13,6 +13,8 @@ from .extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _write_transaction_requested: ContextVar[bool] = ContextVar("write_transaction", default=False)
+# session.info key: the transaction that holds the write lock.
+_WRITE_LOCK = "eventsite.write_lock"
 
 
 def utcnow() -> datetime:
@@ -67,21 +69,34 @@ def _tune_sqlite(engine: sa.Engine) -> None:
 
 
 def begin_write_transaction(session: Session | None = None) -> None:
-    """Start the session's transaction holding the database's write lock.
+    """Make sure the session's transaction holds the database's write lock.
 
-    On SQLite this is BEGIN IMMEDIATE: the lock is taken before the first read, so two
+    On SQLite that is BEGIN IMMEDIATE: the lock is taken before the first read, so two
     writers can never both read the same state and then both write. On PostgreSQL it is an
     ordinary transaction; callers lock the rows they depend on with SELECT ... FOR UPDATE.
-    A read-only transaction already under way is ended first (its objects are reloaded on
-    next access); unflushed changes are a programming error.
+
+    Does nothing when the transaction already holds the lock: it began here, or it has
+    written (a write takes SQLite's lock until commit). Changes not yet saved are written
+    now, which takes the lock and keeps them. A read-only transaction under way is ended
+    first (its objects are reloaded on next access).
     """
     session = session or db.session()
-    if session.in_transaction():
+    transaction = session.get_transaction()
+    if transaction is not None:
+        if session.info.get(_WRITE_LOCK) is transaction:
+            return
         if session.new or session.dirty or session.deleted:
-            raise RuntimeError("begin_write_transaction() called with unsaved changes")
+            session.flush()  # its writes take the lock, and _writes_hold_the_lock notes it
+            return
         session.rollback()
     token = _write_transaction_requested.set(True)
     try:
         session.connection()
     finally:
         _write_transaction_requested.reset(token)
+    session.info[_WRITE_LOCK] = session.get_transaction()
+
+
+@event.listens_for(Session, "after_flush")
+def _writes_hold_the_lock(session: Session, _flush_context) -> None:
+    session.info[_WRITE_LOCK] = session.get_transaction()

@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import click
 import sqlalchemy as sa
+from flask import Flask
+from flask.cli import with_appcontext
 
 from .database import utcnow
 from .extensions import db
@@ -155,3 +158,17 @@ def load_demo() -> Organiser:
         db.session.add(organiser)
     db.session.flush()
     return organiser
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load the demo event, speakers and organiser (safe to run again)."""
+    organiser = load_demo()
+    db.session.commit()
+    click.echo("Demo content is loaded.")
+    click.echo(f"Demo organiser login: {organiser.email} / {DEMO_ORGANISER_PASSWORD}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_command)

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from eventsite.bookings.services import booking_by_token, issue_manage_token, promote_booking
-from eventsite.bookings.tokens import hash_token
+from eventsite.attendees.privacy import erase_person
+from eventsite.bookings.notices import queue_reminder
+from eventsite.bookings.services import promote_booking
+from eventsite.bookings.tokens import booking_by_token, hash_token, issue_manage_token
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Booking, BookingLink, Event
-from eventsite.outbox.schedule import queue_reminder
-from eventsite.privacy import erase_person
 from tests.factories import make_booking, make_event
 from tests.test_bookings import book, manage_token, outbox, stored_bookings
 

@@ -13,12 +13,11 @@ import sqlalchemy as sa
 
 from eventsite.bookings.services import (
     BookingRefused,
-    booking_by_token,
     create_booking,
     fill_places_from_waiting_list,
-    issue_manage_token,
     promote_booking,
 )
+from eventsite.bookings.tokens import booking_by_token, issue_manage_token
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Booking, Event, OutboxMessage

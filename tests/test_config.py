@@ -1,7 +1,7 @@
 """Configuration: read from the environment, with safe refusals in production."""
 import pytest
 
-from config import ConfigError, DEFAULT_SECRET_KEY, from_environment, normalise_database_url
+from config import DEFAULT_SECRET_KEY, ConfigError, from_environment, normalise_database_url
 from eventsite import create_app
 
 

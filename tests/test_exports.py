@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
+from eventsite.attendees.export import attendee_csv, neutralise
 from eventsite.extensions import db
-from eventsite.exports import attendee_csv, neutralise
 from eventsite.models import AuditEntry, Booking, Event
 from tests.factories import make_booking, make_event
 from tests.test_organiser import audit_actions, log_in

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from eventsite.bookings.followup_links import unsubscribe_url
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Booking, FollowUp, OutboxMessage
-from eventsite.unsubscribe import unsubscribe_url
 from tests.factories import make_booking, make_event, make_resource
 from tests.outbox_fixtures import outbox_row
 from tests.test_mail_log import audit_actions, deliver, log_in

@@ -5,8 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.factories import (attach_speaker, make_booking, make_event, make_organiser,
-                             make_resource, make_speaker)
+from tests.factories import (
+    attach_speaker,
+    make_booking,
+    make_event,
+    make_organiser,
+    make_resource,
+    make_speaker,
+)
 from tests.test_followups import mail_route_values
 
 HOSTILE_VALUES = [
@@ -82,7 +88,7 @@ def test_no_route_answers_500_to_an_organiser(app, client):
 
 
 def test_a_nul_character_in_an_organiser_form_is_explained_beside_the_field(app, client):
-    from eventsite.forms import NUL_MESSAGE
+    from eventsite.web.forms import NUL_MESSAGE
 
     make_organiser(app, email="olive@example.org", password="a long enough password")
     client.post("/admin/login", data={"email": "olive@example.org",

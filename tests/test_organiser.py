@@ -13,10 +13,15 @@ from eventsite import create_app
 from eventsite.extensions import db
 from eventsite.models import AuditEntry, Booking, Event, OutboxMessage
 from tests.conftest import test_config
-from tests.test_followups import mail_route_values
 from tests.factories import (
-    make_booking, make_event, make_organiser, make_resource, make_speaker, attach_speaker,
+    attach_speaker,
+    make_booking,
+    make_event,
+    make_organiser,
+    make_resource,
+    make_speaker,
 )
+from tests.test_followups import mail_route_values
 
 PASSWORD = "correct horse battery"
 

@@ -143,7 +143,7 @@ def test_adding_by_hand_checks_the_fields(app, client):
     event = make_event(app)
     page = client.post(f"/admin/events/{event.slug}/bookings/new",
                        data={"name": "No Email", "email": "nope"}).get_data(as_text=True)
-    assert 'id="email-error">Enter an email address like name@example.org.' in page
+    assert 'id="email-error">Enter an email address in the form name@example.org.' in page
     assert 'value="No Email"' in page
 
 

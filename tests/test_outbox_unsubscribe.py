@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from itsdangerous import URLSafeSerializer
 
+from eventsite.bookings.followup_links import TOKEN_SALT, list_unsubscribe_headers, unsubscribe_url
 from eventsite.extensions import db
 from eventsite.models import Booking
-from eventsite.unsubscribe import TOKEN_SALT, list_unsubscribe_headers, unsubscribe_url
 from tests.factories import make_booking, make_event
 
 

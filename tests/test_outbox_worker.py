@@ -9,12 +9,13 @@ from email.utils import parseaddr, parsedate_to_datetime
 import pytest
 import sqlalchemy as sa
 
+from eventsite.attendees.export import attendee_csv
+from eventsite.attendees.lists import queue_attendee_list
+from eventsite.bookings.notices import queue_reminder
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Booking, Event, OutboxMessage
-from eventsite.exports import attendee_csv
 from eventsite.outbox.messages import Attachment, queue_email
-from eventsite.outbox.schedule import queue_attendee_list, queue_reminder
 from eventsite.outbox.worker import claim_batch, drain
 from tests.factories import make_booking, make_event
 from tests.outbox_fixtures import outbox_rows, queue_messages

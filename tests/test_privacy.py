@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from email import message_from_bytes
 from email.policy import default as default_policy
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from eventsite.attendees.privacy import erase_person
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import AuditEntry, Booking, OutboxMessage
 from eventsite.outbox.messages import Attachment, queue_email
-from eventsite.outbox.worker import claim_batch, drain
 from eventsite.outbox.services import ERASED_MESSAGE_NOTE
-from eventsite.privacy import erase_person
+from eventsite.outbox.worker import claim_batch, drain
 from tests.factories import make_booking, make_event
 from tests.test_organiser import audit_actions, load, log_in, outbox
 

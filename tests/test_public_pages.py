@@ -7,8 +7,7 @@ from html.parser import HTMLParser
 import icalendar
 import pytest
 
-from tests.factories import (attach_speaker, make_booking, make_event, make_resource,
-                             make_speaker)
+from tests.factories import attach_speaker, make_booking, make_event, make_resource, make_speaker
 
 
 class PageParser(HTMLParser):

@@ -36,7 +36,7 @@ def test_csrf_guards_every_view_but_the_one_click_unsubscribe(app):
 
     assert app.config.get("WTF_CSRF_CHECK_DEFAULT", True) is True
     assert csrf._exempt_blueprints == set()
-    assert csrf._exempt_views == {"eventsite.unsubscribe.followups"}
+    assert csrf._exempt_views == {"eventsite.followups.views.unsubscribe"}
 
 
 @pytest.mark.csrf

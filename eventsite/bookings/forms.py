@@ -4,21 +4,17 @@ from __future__ import annotations
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
-from ..forms import Form
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..web.forms import Form
+from ..web.text import one_line
 from .services import BookingDetails
 
 MAX_NAME = 200
 MAX_EMAIL = 254
 MAX_ACCESS_NEEDS = 2000
 ALLOWED_IN_MULTILINE = {"\n", "\t"}
-
-
-def one_line(value: str | None) -> str:
-    """Fold any run of whitespace, line breaks included, into one space."""
-    return " ".join((value or "").split())
 
 
 def tidy_lines(value: str | None) -> str:
@@ -47,7 +43,7 @@ def email_address(form, field) -> None:
         checked = validate_email(field.data, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise ValidationError(
-            "Enter your email address in the form name@example.org."
+            "Enter an email address in the form name@example.org."
         ) from None
     field.data = checked.ascii_email
 
@@ -103,6 +99,32 @@ class BookingForm(Form):
             access_needs=self.access_needs.data or "",
             wants_followup=bool(self.wants_followup.data),
         )
+
+
+class OrganiserBookingForm(BookingForm):
+    """An organiser adding someone by hand (who phoned, or is at the door): the same fields
+    and checks, with messages about the person rather than to them, and no bot trap."""
+
+    name = StringField(
+        "Name",
+        filters=[one_line],
+        validators=[DataRequired("Enter the person's name."), length(MAX_NAME, "The name"),
+                    plain_text],
+    )
+    email = EmailField(
+        "Email",
+        filters=[one_line],
+        validators=[DataRequired("Enter the person's email address."),
+                    length(MAX_EMAIL, "The email address"), email_address],
+    )
+    wants_followup = BooleanField(
+        "Send them the slides and resources after the event", default=True
+    )
+    website = None
+
+    @property
+    def looks_automated(self) -> bool:
+        return False
 
 
 class CancelBookingForm(Form):

@@ -2,10 +2,10 @@
 
 Every function here flushes but does not commit, so a view or a command composes them in
 one transaction and commits once; the emails each change causes are outbox rows in that
-same transaction (see `emails`), so they are sent if and only if the change is kept.
+same transaction (see `notices`), so they are sent if and only if the change is kept.
 
 Concurrency. Anything that decides who holds a place first takes the event's lock
-(`_lock_event`): on SQLite the database write lock (BEGIN IMMEDIATE, taken before the
+(`lock_event`): on SQLite the database write lock (BEGIN IMMEDIATE, taken before the
 first read), on PostgreSQL the event's row (SELECT ... FOR UPDATE). Every other booking,
 cancellation or promotion for that event, in any thread, worker or app server, waits for
 the lock, and reads the committed state once it has it. The lock is held until the
@@ -18,24 +18,22 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
+from .. import audit
 from ..database import begin_write_transaction, utcnow
-from ..events.queries import confirmed_count
 from ..extensions import db
-from ..models import Booking, BookingLink, BookingStatus, Event
-from ..text import format_date, format_time
-from .emails import (
+from ..models import Booking, BookingStatus, Event
+from ..web.text import format_date, format_time
+from .notices import (
     queue_booking_confirmation,
     queue_cancellation_notice,
     queue_promotion_notice,
     queue_waiting_list_notice,
 )
-from .tokens import could_be_token, hash_token, new_reference, new_token
+from .queries import booking_counts
+from .tokens import issue_manage_token, new_reference
 
-CONFIRMED = BookingStatus.CONFIRMED.value
-WAITING = BookingStatus.WAITING.value
-CANCELLED = BookingStatus.CANCELLED.value
+CONFIRMED, WAITING, CANCELLED = BookingStatus
 
 REFERENCE_ATTEMPTS = 8
 
@@ -139,7 +137,7 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
     changed from the details given.
     """
     details = BookingDetails.from_any(details)
-    event = _lock_event(event.id)
+    event = lock_event(event.id)
     refusal = booking_refusal(event, by_organiser=by_organiser)
     if refusal is not None:
         raise refusal
@@ -151,9 +149,10 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
         )
     )
     if existing is not None:
-        return BookingResult(existing, "repeat", _send_booking_again(existing))
+        result = BookingResult(existing, "repeat", _send_booking_again(existing))
+        return _audited(result) if by_organiser else result
 
-    if confirmed_count(event.id) < event.capacity:
+    if booking_counts(event).confirmed < event.capacity:
         status = CONFIRMED
     elif event.waiting_list:
         status = WAITING
@@ -166,10 +165,17 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
         queue_booking_confirmation(booking, token)
     else:
         queue_waiting_list_notice(booking, token)
-    return BookingResult(booking, status, token)
+    result = BookingResult(booking, status, token)
+    return _audited(result) if by_organiser else result
 
 
-def cancel_booking(booking: Booking) -> Booking | None:
+def _audited(result: BookingResult) -> BookingResult:
+    audit.record("booking added by hand", booking=result.booking,
+                 detail=f"{result.booking.reference}: {result.outcome}")
+    return result
+
+
+def cancel_booking(booking: Booking, *, by_organiser: bool = False) -> Booking | None:
     """Cancel a booking, give its place to the first in line, and tell them both.
 
     In one transaction under the event's lock: the booking becomes cancelled, the
@@ -178,7 +184,7 @@ def cancel_booking(booking: Booking) -> Booking | None:
     Returns the first promoted booking, or None. Cancelling an already cancelled booking
     changes nothing and returns None.
     """
-    event = _lock_event(booking.event_id)
+    event = lock_event(booking.event_id)
     db.session.refresh(booking)
     if booking.status == CANCELLED:
         return None
@@ -187,24 +193,32 @@ def cancel_booking(booking: Booking) -> Booking | None:
     db.session.flush()
     queue_cancellation_notice(booking)
     promoted = _fill_places(event)
+    if by_organiser:
+        audit.record("booking cancelled", booking=booking, detail=booking.reference)
+        if promoted:
+            audit.record("promoted from waiting list", booking=promoted[0],
+                         detail=f"{promoted[0].reference}, into the place freed by "
+                                f"{booking.reference}")
     return promoted[0] if promoted else None
 
 
 def promote_booking(booking: Booking) -> Booking:
-    """Move one chosen waiting booking to confirmed (an organiser's decision), and tell them.
+    """Move one chosen waiting booking to confirmed (an organiser's decision, audited), and
+    tell them.
 
     Raises BookingRefused if the booking is not waiting or no place is free: capacity is
     never exceeded, under the same lock as create_booking.
     """
-    event = _lock_event(booking.event_id)
+    event = lock_event(booking.event_id)
     db.session.refresh(booking)
     if booking.status != WAITING:
         raise BookingRefused("This booking is not on the waiting list.", "not_waiting")
-    if confirmed_count(event.id) >= event.capacity:
+    if booking_counts(event).confirmed >= event.capacity:
         raise BookingRefused(
             "No place is free. Raise the capacity or cancel a booking first.", "full"
         )
     _confirm_from_waiting_list(booking)
+    audit.record("promoted from waiting list", booking=booking, detail=booking.reference)
     return booking
 
 
@@ -214,56 +228,7 @@ def fill_places_from_waiting_list(event: Event) -> list[Booking]:
     Safe to call at any time: with no free place, or for a cancelled or finished event,
     it changes nothing. Returns the promoted bookings, first in line first.
     """
-    return _fill_places(_lock_event(event.id))
-
-
-def issue_manage_token(booking: Booking) -> str:
-    """Add a manage link to the booking and return its token, to be emailed at once.
-
-    The raw token exists only in the returned value (and the email that carries it); the
-    database keeps its SHA-256. Links issued earlier keep working: every email about a
-    booking leads to it, whichever one the attendee opens.
-    """
-    token = new_token()
-    db.session.add(BookingLink(booking_id=booking.id, token_hash=hash_token(token)))
-    db.session.flush()
-    return token
-
-
-def forget_manage_links(booking: Booking) -> None:
-    """Make every manage link of this booking stop working (its data is being forgotten)."""
-    db.session.execute(sa.delete(BookingLink).where(BookingLink.booking_id == booking.id))
-
-
-def booking_by_token(token: str | None) -> Booking | None:
-    """The booking any of whose emailed manage links carries this token, or None.
-
-    An anonymised booking is never found, even by a link that somehow survived.
-    """
-    if not could_be_token(token):
-        return None
-    return db.session.scalar(
-        sa.select(Booking)
-        .join(BookingLink, BookingLink.booking_id == Booking.id)
-        .where(BookingLink.token_hash == hash_token(token), Booking.anonymised_at.is_(None))
-    )
-
-
-def waiting_list_position(booking: Booking) -> int | None:
-    """1 for the first in line; None unless the booking is waiting."""
-    if booking.status != WAITING:
-        return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Booking).where(
-            Booking.event_id == booking.event_id,
-            Booking.status == WAITING,
-            sa.or_(
-                Booking.created_at < booking.created_at,
-                sa.and_(Booking.created_at == booking.created_at, Booking.id < booking.id),
-            ),
-        )
-    )
-    return ahead + 1
+    return _fill_places(lock_event(event.id))
 
 
 def normalise_email(email: str) -> str:
@@ -282,7 +247,7 @@ def _send_booking_again(booking: Booking) -> str:
 def _fill_places(event: Event) -> list[Booking]:
     if event.is_cancelled or event.has_ended():
         return []
-    free = event.capacity - confirmed_count(event.id)
+    free = event.capacity - booking_counts(event).confirmed
     if free <= 0:
         return []
     waiting = db.session.scalars(
@@ -342,41 +307,14 @@ def _unused_reference(*, longer: bool) -> str:
             return reference
 
 
-# --- the event lock -------------------------------------------------------------------
-
-_LOCKED_IN = "eventsite.bookings.locked_transaction"
-_WROTE_IN = "eventsite.bookings.wrote_transaction"
-
-
-@sa.event.listens_for(Session, "after_flush")
-def _remember_write(session: Session, _flush_context) -> None:
-    session.info[_WROTE_IN] = session.get_transaction()
-
-
-def _lock_event(event_id: int) -> Event:
+def lock_event(event_id: int) -> Event:
     """Hold the event's lock for the rest of this transaction and return it, reloaded.
 
-    Normally this starts the write transaction (begin_write_transaction). If the caller
-    has already changed something in this transaction (an organiser raising capacity
-    before filling places), restarting would lose that change, so the transaction is
-    kept and, on SQLite, the write lock is taken at once by a write to the event row.
+    The write transaction first (SQLite: BEGIN IMMEDIATE, unless this transaction holds
+    the write lock already), then the event's row (PostgreSQL: SELECT ... FOR UPDATE).
     """
-    session = db.session()
-    current = session.get_transaction()
-    if current is not None and session.info.get(_LOCKED_IN) is current:
-        pass
-    elif current is not None and (
-        session.new or session.dirty or session.deleted
-        or session.info.get(_WROTE_IN) is current
-    ):
-        session.flush()
-        if session.get_bind().dialect.name == "sqlite":
-            session.execute(sa.text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
-        session.info[_LOCKED_IN] = current
-    else:
-        begin_write_transaction(session)
-        session.info[_LOCKED_IN] = session.get_transaction()
-    return session.scalars(
+    begin_write_transaction()
+    return db.session.scalars(
         sa.select(Event)
         .where(Event.id == event_id)
         .with_for_update()

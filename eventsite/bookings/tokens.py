@@ -10,6 +10,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Booking, BookingLink
+
 # No 0/O, 1/I/L or U/V: easy to read out and to copy from a printed sheet.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 REFERENCE_PREFIX = "FR-"
@@ -32,4 +37,36 @@ def could_be_token(token: str | None) -> bool:
 def new_reference(length: int = REFERENCE_LENGTH) -> str:
     return REFERENCE_PREFIX + "".join(
         secrets.choice(REFERENCE_ALPHABET) for _ in range(length)
+    )
+
+
+def issue_manage_token(booking: Booking) -> str:
+    """Add a manage link to the booking and return its token, to be emailed at once.
+
+    The raw token exists only in the returned value (and the email that carries it); the
+    database keeps its SHA-256. Links issued earlier keep working: every email about a
+    booking leads to it, whichever one the attendee opens.
+    """
+    token = new_token()
+    db.session.add(BookingLink(booking_id=booking.id, token_hash=hash_token(token)))
+    db.session.flush()
+    return token
+
+
+def forget_manage_links(booking: Booking) -> None:
+    """Make every manage link of this booking stop working (its data is being forgotten)."""
+    db.session.execute(sa.delete(BookingLink).where(BookingLink.booking_id == booking.id))
+
+
+def booking_by_token(token: str | None) -> Booking | None:
+    """The booking any of whose emailed manage links carries this token, or None.
+
+    An anonymised booking is never found, even by a link that somehow survived.
+    """
+    if not could_be_token(token):
+        return None
+    return db.session.scalar(
+        sa.select(Booking)
+        .join(BookingLink, BookingLink.booking_id == Booking.id)
+        .where(BookingLink.token_hash == hash_token(token), Booking.anonymised_at.is_(None))
     )

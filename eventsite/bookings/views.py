@@ -1,46 +1,48 @@
-"""Booking pages: book a place, the thank-you page, and the attendee's own booking.
+"""Bookings: an attendee books, manages and cancels; an organiser sees and changes them.
 
-/events/<slug>/book                the form (POST, then redirect to the thank-you page)
-/events/<slug>/book/thanks         "check your email", the same whatever happened
-/bookings/<token>                  the booking, from the link in an email
-/bookings/<token>/calendar.ics     the calendar file, with the manage link in it
-/bookings/<token>/cancel           the confirm step, then cancel
+/events/<slug>/book                          the form (POST, then redirect to thanks)
+/events/<slug>/book/thanks                   "check your email", the same whatever happened
+/bookings/<token>                            the booking, from the link in an email
+/bookings/<token>/calendar.ics               its calendar file, with the manage link
+/bookings/<token>/cancel                     the confirm step, then cancel
+/admin/events/<slug>/bookings                counts, chart, search, a row per booking
+/admin/events/<slug>/bookings/new            add someone by hand
+/admin/events/<slug>/bookings/<id>/check-in, /undo-check-in, /cancel, /promote
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..calendar import event_calendar
-from ..errors import render_error
-from ..events.queries import places_left
 from ..extensions import db, limiter
 from ..models import Booking, BookingStatus, Event
-from .emails import manage_url
-from .forms import BookingForm, CancelBookingForm
+from ..web.admin import admin_blueprint
+from ..web.errors import render_error
+from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
+from .calendar import event_calendar
+from .forms import BookingForm, CancelBookingForm, OrganiserBookingForm
+from .notices import manage_url
+from .pages import (
+    bookable_event_or_404,
+    booking_form_page,
+    booking_form_problem,
+    booking_or_404,
+    closed_page,
+    private,
+    refusal_and_places,
+)
+from .queries import booking_counts, search_bookings, waiting_list_position
 from .services import (
     BookingRefused,
-    booking_by_token,
-    booking_refusal,
     cancel_booking,
     create_booking,
-    waiting_list_position,
+    promote_booking,
 )
 
 bp = Blueprint("bookings", __name__)
+admin = admin_blueprint("bookings_admin", __name__)
 
 BOOKING_POST_LIMIT = "20 per minute"
 EXPIRED_FORM = (
@@ -148,68 +150,109 @@ def too_long(error: RequestEntityTooLarge):
     return booking_form_problem(TOO_LONG, 413, formdata=None)
 
 
-def booking_form_problem(problem: str, status: int, *, formdata):
-    """The booking form again with a problem that belongs to no one field.
-
-    Runs as an error handler, so it answers with pages rather than raising.
-    """
-    event = find_bookable_event(request.view_args["slug"])
-    if event is None:
-        return event_not_found()
-    refusal, left = refusal_and_places(event)
-    if refusal is not None:
-        return closed_page(event, refusal, 409)
-    form = BookingForm(formdata=formdata)
-    return booking_form_page(event, form, left, status=status, problem=problem)
+def event_or_404(slug: str) -> Event:
+    return db.first_or_404(sa.select(Event).where(Event.slug == slug))
 
 
-def find_bookable_event(slug: str) -> Event | None:
-    return db.session.scalar(
-        sa.select(Event).where(Event.slug == slug, Event.published.is_(True))
+def load(slug: str, booking_id: int) -> tuple[Event, Booking]:
+    event = event_or_404(slug)
+    return event, db.one_or_404(sa.select(Booking).where(
+        Booking.id == booking_id, Booking.event_id == event.id))
+
+
+def requested_status(values) -> str:
+    status = values.get("status", "")
+    return status if status in set(BookingStatus) else ""
+
+
+def back_to_list(event: Event, booking: Booking | None = None):
+    """Back to the bookings list as it was filtered, at the row just changed."""
+    query = request.form.get("q", "")[:200]
+    status = requested_status(request.form)
+    anchor = f"booking-{booking.id}" if booking is not None else None
+    return redirect(url_for(".bookings", slug=event.slug, q=query or None,
+                            status=status or None, _anchor=anchor))
+
+
+@admin.get("/events/<slug:slug>/bookings")
+def bookings(slug: str):
+    event = event_or_404(slug)
+    query = request.args.get("q", "")[:200]
+    status = requested_status(request.args)
+    return render_template(
+        "bookings/admin/bookings.html", event=event, counts=booking_counts(event),
+        chart=bookings_chart(event), bookings=search_bookings(event, query, status),
+        q=query, status=status, statuses=list(BookingStatus),
     )
 
 
-def bookable_event_or_404(slug: str) -> Event:
-    """The published event, or a 404 that does not say whether an unpublished one exists."""
-    event = find_bookable_event(slug)
-    if event is None:
-        abort(event_not_found())
-    return event
+@admin.route("/events/<slug:slug>/bookings/new", methods=["GET", "POST"])
+def add_booking(slug: str):
+    event = event_or_404(slug)
+    form = OrganiserBookingForm()
+    if form.validate_on_submit():
+        try:
+            result = create_booking(event, form.details(), by_organiser=True)
+        except BookingRefused as refusal:
+            db.session.rollback()
+            flash(refusal.message, "error")
+        else:
+            booking = result.booking
+            db.session.commit()
+            if result.outcome == "repeat":
+                flash(f"{booking.name} already has a {booking.status} booking "
+                      f"({booking.reference}); their email was sent again.", "warning")
+            else:
+                flash(f"{booking.name} is {result.outcome} ({booking.reference}); "
+                      "they will be emailed.", "success")
+            return redirect(url_for(".bookings", slug=event.slug,
+                                    _anchor=f"booking-{booking.id}"))
+    return render_template("bookings/admin/booking_form.html", event=event, form=form)
 
 
-def event_not_found() -> Response:
-    return Response(render_template("bookings/not_found.html"), 404)
+@admin.post("/events/<slug:slug>/bookings/<int:booking_id>/check-in")
+def check_in(slug: str, booking_id: int):
+    event, booking = load(slug, booking_id)
+    try:
+        check_in_booking(booking)
+    except CheckInRefused as refusal:
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(f"{booking.name} is checked in.", "success")
+    return back_to_list(event, booking)
 
 
-def booking_or_404(token: str) -> Booking:
-    booking = booking_by_token(token)
-    if booking is None:
-        abort(private(Response(render_template("bookings/unknown_link.html"), 404)))
-    return booking
+@admin.post("/events/<slug:slug>/bookings/<int:booking_id>/undo-check-in")
+def undo_check_in_view(slug: str, booking_id: int):
+    event, booking = load(slug, booking_id)
+    undo_check_in(booking)
+    db.session.commit()
+    flash(f"{booking.name} is no longer checked in.", "success")
+    return back_to_list(event, booking)
 
 
-def refusal_and_places(event: Event) -> tuple[BookingRefused | None, int]:
-    left = places_left(event)
-    refusal = booking_refusal(event)
-    if refusal is None and left == 0 and not event.waiting_list:
-        refusal = BookingRefused("This event is fully booked.", "full")
-    return refusal, left
+@admin.post("/events/<slug:slug>/bookings/<int:booking_id>/cancel")
+def cancel_booking_view(slug: str, booking_id: int):
+    event, booking = load(slug, booking_id)
+    promoted = cancel_booking(booking, by_organiser=True)
+    db.session.commit()
+    message = f"{booking.name}'s booking is cancelled; they will be emailed."
+    if promoted is not None:
+        message += f" {promoted.name} moves off the waiting list and will be emailed."
+    flash(message, "success")
+    return back_to_list(event, booking)
 
 
-def booking_form_page(event: Event, form: BookingForm, left: int, *, status: int,
-                      problem: str | None = None):
-    return render_template(
-        "bookings/book.html", event=event, form=form, places_left=left, problem=problem
-    ), status
-
-
-def closed_page(event: Event, refusal: BookingRefused, status: int):
-    return render_template("bookings/closed.html", event=event, refusal=refusal), status
-
-
-def private(response):
-    """Pages reached by a manage link: not cached, not indexed."""
-    response = make_response(response)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+@admin.post("/events/<slug:slug>/bookings/<int:booking_id>/promote")
+def promote(slug: str, booking_id: int):
+    event, booking = load(slug, booking_id)
+    try:
+        promote_booking(booking)
+    except BookingRefused as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{booking.name} now has a confirmed place and will be emailed.", "success")
+    return back_to_list(event, booking)

@@ -1,0 +1,11 @@
+"""Events: public pages, the organiser's event and resource pages, change notices."""
+from __future__ import annotations
+
+from flask import Flask
+
+from .views import admin, bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(admin)

@@ -7,32 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..database import utcnow
 from ..extensions import db
-from ..models import Booking, BookingStatus, Event, EventSpeaker
-
-
-def confirmed_counts(event_ids: list[int]) -> dict[int, int]:
-    """Confirmed bookings per event, in one query."""
-    if not event_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Booking.event_id, sa.func.count())
-        .where(Booking.event_id.in_(event_ids), Booking.status == BookingStatus.CONFIRMED.value)
-        .group_by(Booking.event_id)
-    )
-    return dict(rows.all())
-
-
-def confirmed_count(event_id: int) -> int:
-    """Confirmed bookings of one event."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Booking)
-        .where(Booking.event_id == event_id, Booking.status == BookingStatus.CONFIRMED.value)
-    )
-
-
-def places_left(event: Event) -> int:
-    return max(event.capacity - confirmed_count(event.id), 0)
+from ..models import Event, EventSpeaker
 
 
 def published_events() -> tuple[list[Event], list[Event]]:

@@ -1,37 +1,71 @@
-"""Public event pages: the list, one event, its calendar file, and the health check."""
+"""Events: the public pages, and the organiser's pages for each event and its resources.
+
+/                                          upcoming events, then past ones
+/events/<slug>                             one event (schema.org JSON-LD, OpenGraph)
+/events/<slug>.ics                         its calendar file
+/events/<slug>/resources/<id>              a published file, once the event has started
+/healthz                                   for load balancers
+/admin/events/new                          create an event
+/admin/events/<slug>/edit                  edit it (with a Markdown preview)
+/admin/events/<slug>/publish, /unpublish   show it on the public site, or not
+/admin/events/<slug>/cancel                the confirm step, then cancel and tell everyone
+/admin/events/<slug>/resources             slides and links; add one
+/admin/events/<slug>/resources/<id>/...    publish, unpublish, delete, file
+"""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 
-from ..calendar import event_calendar, site_url
+from ..bookings.calendar import event_calendar
+from ..bookings.queries import booking_counts, counts_by_event
 from ..extensions import db
-from ..models import Event
-from .queries import confirmed_counts, get_published_event, places_left, published_events
+from ..models import Event, Resource
+from ..web.admin import admin_blueprint
+from ..web.text import render_markdown
+from ..web.uploads import UploadRefused, delete_resource_file, resource_folder
+from .forms import EventForm, ResourceForm
+from .queries import get_published_event, published_events
+from .services import (
+    add_resource,
+    cancel_event,
+    create_event,
+    delete_resource,
+    set_event_published,
+    set_resource_published,
+    update_event,
+)
+from .structured_data import structured_data
 
 bp = Blueprint("events", __name__)
+admin = admin_blueprint("events_admin", __name__)
 
 
 @bp.get("/")
 def index():
     upcoming, past = published_events()
-    counts = confirmed_counts([event.id for event in upcoming])
-    left = {event.id: max(event.capacity - counts.get(event.id, 0), 0) for event in upcoming}
+    counts = counts_by_event(upcoming)
+    left = {event.id: counts[event.id].places_left for event in upcoming}
     return render_template("events/index.html", upcoming=upcoming, past=past, places_left=left)
 
 
 @bp.get("/events/<slug:slug>")
 def detail(slug: str):
     event = get_published_event(slug)
-    left = places_left(event)
+    left = booking_counts(event).places_left
     resources = [r for r in event.resources if r.published] if event.has_started() else []
-    return render_template(
-        "events/detail.html",
-        event=event,
-        places_left=left,
-        resources=resources,
-        structured_data=structured_data(event, left),
-    )
+    return render_template("events/detail.html", event=event, places_left=left,
+                           resources=resources, structured_data=structured_data(event, left))
 
 
 @bp.get("/events/<slug:slug>.ics")
@@ -44,57 +78,161 @@ def calendar_file(slug: str):
     )
 
 
+@bp.get("/events/<slug:slug>/resources/<int:resource_id>")
+def resource(slug: str, resource_id: int):
+    """A published file of a published event that has started, as an attachment; else 404."""
+    event = get_published_event(slug)
+    found = db.get_or_404(Resource, resource_id)
+    if (found.event_id != event.id or not found.published or not found.is_file
+            or not event.has_started()):
+        abort(404)
+    return send_resource_file(found)
+
+
 @bp.get("/healthz")
 def healthz():
     db.session.execute(sa.text("SELECT 1"))
     return {"status": "ok"}
 
 
-def structured_data(event: Event, left: int) -> dict:
-    """schema.org Event, for search engines and link previews."""
-    if event.is_cancelled:
-        status = "https://schema.org/EventCancelled"
-    else:
-        status = "https://schema.org/EventScheduled"
-    availability = "https://schema.org/InStock" if left > 0 else "https://schema.org/SoldOut"
-    event_url = site_url(url_for("events.detail", slug=event.slug))
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "name": event.title,
-        "description": event.summary,
-        "startDate": event.local_starts_at.isoformat(),
-        "endDate": event.local_ends_at.isoformat(),
-        "eventStatus": status,
-        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "url": event_url,
-        "location": {
-            "@type": "Place",
-            "name": event.venue,
-            "address": event.address,
-        },
-        "performer": [
-            {
-                "@type": "Person",
-                "name": speaker.name,
-                "jobTitle": speaker.role,
-                "affiliation": {"@type": "Organization", "name": speaker.organisation},
-                "url": site_url(url_for("speakers.detail", slug=speaker.slug)),
-            }
-            for speaker in event.speakers
-        ],
-        "offers": {
-            "@type": "Offer",
-            "price": "0",
-            "priceCurrency": "GBP",
-            "availability": availability,
-            "url": site_url(f"/events/{event.slug}/book"),
-        },
-    }
-    if event.host_conference:
-        data["superEvent"] = {"@type": "Event", "name": event.host_conference}
-        data["organizer"] = {"@type": "Organization", "name": event.host_conference}
-    if event.organiser_email:
-        data.setdefault("organizer", {"@type": "Organization", "name": event.title})
-        data["organizer"]["email"] = event.organiser_email
-    return data
+def event_or_404(slug: str) -> Event:
+    """Any event, published or not, for organisers."""
+    return db.first_or_404(sa.select(Event).where(Event.slug == slug))
+
+
+def resource_or_404(event: Event, resource_id: int) -> Resource:
+    return db.one_or_404(sa.select(Resource).where(
+        Resource.id == resource_id, Resource.event_id == event.id))
+
+
+def send_resource_file(found: Resource):
+    return send_from_directory(resource_folder(), found.stored_name, as_attachment=True,
+                               download_name=found.filename, mimetype=found.content_type)
+
+
+def to_bookings(event: Event):
+    return redirect(url_for("bookings_admin.bookings", slug=event.slug))
+
+
+def event_form_page(form: EventForm, event: Event | None):
+    preview = render_markdown(form.description.data) if "preview" in request.form else None
+    return render_template("events/admin/event_form.html", form=form, event=event,
+                           preview=preview)
+
+
+@admin.route("/events/new", methods=["GET", "POST"])
+def new_event():
+    form = EventForm()
+    if ("preview" not in request.form and form.validate_on_submit()
+            and form.check_against_database(None)):
+        event = create_event(form.values())
+        db.session.commit()
+        flash(f"Event “{event.title}” created.", "success")
+        return to_bookings(event)
+    return event_form_page(form, None)
+
+
+@admin.route("/events/<slug:slug>/edit", methods=["GET", "POST"])
+def edit_event(slug: str):
+    event = event_or_404(slug)
+    form = EventForm(data=None if request.method == "POST" else EventForm.data_of(event),
+                     stored_timezone=event.timezone)
+    if ("preview" not in request.form and form.validate_on_submit()
+            and form.check_against_database(event)):
+        values = form.values()
+        values["slug"] = values["slug"] or event.slug
+        changes = update_event(event, values)
+        db.session.commit()
+        message = "Event saved."
+        if changes and booking_counts(event).live:
+            message += " Everyone booked or waiting will be emailed about the change."
+        flash(message, "success")
+        return to_bookings(event)
+    return event_form_page(form, event)
+
+
+@admin.post("/events/<slug:slug>/publish")
+def publish_event(slug: str):
+    event = event_or_404(slug)
+    set_event_published(event, True)
+    db.session.commit()
+    flash("The event is published on the public site.", "success")
+    return to_bookings(event)
+
+
+@admin.post("/events/<slug:slug>/unpublish")
+def unpublish_event(slug: str):
+    event = event_or_404(slug)
+    set_event_published(event, False)
+    db.session.commit()
+    flash("The event is no longer on the public site.", "success")
+    return to_bookings(event)
+
+
+@admin.route("/events/<slug:slug>/cancel", methods=["GET", "POST"])
+def cancel_event_view(slug: str):
+    event = event_or_404(slug)
+    if request.method == "POST":
+        told = cancel_event(event)
+        db.session.commit()
+        flash(f"The event is cancelled. {told} people will be emailed.", "success")
+        return to_bookings(event)
+    return render_template("events/admin/event_cancel.html", event=event,
+                           live=booking_counts(event).live)
+
+
+@admin.route("/events/<slug:slug>/resources", methods=["GET", "POST"])
+def resources(slug: str):
+    event = event_or_404(slug)
+    form = ResourceForm()
+    if form.validate_on_submit():
+        try:
+            added = add_resource(event, form.title.data, form.url.data, form.file.data,
+                                 form.published.data)
+        except UploadRefused as refusal:
+            form.file.errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash(f"“{added.title}” added.", "success")
+            return redirect(url_for(".resources", slug=event.slug))
+    return render_template("events/admin/resources.html", event=event, form=form,
+                           resources=event.resources)
+
+
+@admin.post("/events/<slug:slug>/resources/<int:resource_id>/publish")
+def publish_resource(slug: str, resource_id: int):
+    return set_published(slug, resource_id, True)
+
+
+@admin.post("/events/<slug:slug>/resources/<int:resource_id>/unpublish")
+def unpublish_resource(slug: str, resource_id: int):
+    return set_published(slug, resource_id, False)
+
+
+def set_published(slug: str, resource_id: int, published: bool):
+    event = event_or_404(slug)
+    found = resource_or_404(event, resource_id)
+    set_resource_published(found, published)
+    db.session.commit()
+    flash(f"“{found.title}” is {'published' if published else 'hidden'}.", "success")
+    return redirect(url_for(".resources", slug=event.slug))
+
+
+@admin.post("/events/<slug:slug>/resources/<int:resource_id>/delete")
+def delete_resource_view(slug: str, resource_id: int):
+    event = event_or_404(slug)
+    found = resource_or_404(event, resource_id)
+    stored_name = delete_resource(found)
+    db.session.commit()
+    delete_resource_file(stored_name)
+    flash(f"“{found.title}” deleted.", "success")
+    return redirect(url_for(".resources", slug=event.slug))
+
+
+@admin.get("/events/<slug:slug>/resources/<int:resource_id>/file")
+def resource_file(slug: str, resource_id: int):
+    """The organiser's own copy of an uploaded file, published or not."""
+    found = resource_or_404(event_or_404(slug), resource_id)
+    if not found.is_file:
+        abort(404)
+    return send_resource_file(found)

@@ -1,0 +1,11 @@
+"""The mail engine: messages queued in the caller's transaction, a worker that sends them,
+scheduled mail registered by the areas that own it. It imports no area."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from . import cli
+
+    cli.init_app(app)

@@ -25,7 +25,6 @@ from pathlib import Path
 import flask_mail
 from flask import current_app
 
-
 SMTP_TIMEOUT_SECONDS = 30
 MAX_LINE = 998  # RFC 5322's limit for any line, header or body
 

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
 
-from ..calendar import site_url
 from ..extensions import db
 from ..models import Booking, Event, OutboxMessage
 from .delivery import OutgoingAttachment, OutgoingEmail, email_bytes
@@ -28,14 +27,14 @@ class Attachment:
     data: bytes
 
 
-def one_line(value: str) -> str:
+def header_text(value: str) -> str:
     """Fold anything that could end a header line into a space: no header injection."""
     return _LINE_BREAKS.sub(" ", value or "").strip()
 
 
 def mailbox(name: str, address: str) -> str:
     """'Name <address>', safe to put in a header whatever the name holds."""
-    return formataddr((one_line(name), one_line(address)))
+    return formataddr((header_text(name), header_text(address)))
 
 
 def queue_email(
@@ -65,16 +64,16 @@ def queue_email(
     )
     if existing is not None:
         return existing
-    context = {"site_url": site_url, "event": event, "booking": booking, **(context or {})}
+    context = {"event": event, "booking": booking, **(context or {})}
     host = urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
     outgoing = OutgoingEmail(
-        id=0, kind=kind, message_id=make_msgid(domain=host), recipient=one_line(to),
-        subject=one_line(subject),
+        id=0, kind=kind, message_id=make_msgid(domain=host), recipient=header_text(to),
+        subject=header_text(subject),
         body_text=render_template(f"email/{template}.txt", **context),
         body_html=render_template(f"email/{template}.html", **context),
-        headers={one_line(k): one_line(v) for k, v in (headers or {}).items()},
+        headers={header_text(k): header_text(v) for k, v in (headers or {}).items()},
         attempts=0,
-        attachments=tuple(OutgoingAttachment(one_line(a.filename), a.content_type, a.data)
+        attachments=tuple(OutgoingAttachment(header_text(a.filename), a.content_type, a.data)
                           for a in attachments),
     )
     message = OutboxMessage(

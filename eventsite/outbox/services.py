@@ -1,11 +1,17 @@
-"""What operators and organisers do with the outbox: see where mail stands, retry failures."""
+"""What operators and organisers do with the outbox: the mail log, where mail stands,
+retrying failures, and blanking the stored emails of people whose data is erased."""
 from __future__ import annotations
+
+import email
+import email.policy
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from .. import audit
 from ..database import utcnow
 from ..extensions import db
-from ..models import OutboxMessage, OutboxStatus
+from ..models import Event, OutboxMessage, OutboxStatus
 
 STATUSES = tuple(OutboxStatus)
 ERASED_MESSAGE_NOTE = "Not sent: the recipient's data was erased."
@@ -35,7 +41,7 @@ def can_retry(message: OutboxMessage) -> bool:
 
 
 def retry_message(message: OutboxMessage) -> bool:
-    """Queue a failed message to be sent again as soon as a worker runs.
+    """Queue a failed message to be sent again as soon as a worker runs, and audit it.
 
     It keeps its Message-ID and gets a fresh set of attempts. Returns False, changing
     nothing, if the message has not failed or its recipient's data was erased. Flushes;
@@ -48,20 +54,14 @@ def retry_message(message: OutboxMessage) -> bool:
     message.next_attempt_at = utcnow()
     message.lease_expires_at = None
     db.session.flush()
+    audit.record("email retried", event=message_event(message),
+                 detail=f"#{message.id} {message.kind}: {message.subject}")
     return True
 
 
 def retry_failed_messages() -> int:
     """Queue every failed message again (see retry_message); returns how many."""
-    result = db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.FAILED)
-        .where(sa.or_(OutboxMessage.last_error.is_(None),
-                      OutboxMessage.last_error != ERASED_MESSAGE_NOTE))
-        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow(), lease_expires_at=None),
-        execution_options={"synchronize_session": False},
-    )
-    return result.rowcount
+    return sum(retry_message(message) for message in failed_messages())
 
 
 def erase_messages(condition) -> None:
@@ -84,3 +84,77 @@ def erase_messages(condition) -> None:
         message.headers = {}
         message.raw = b""
     db.session.flush()
+
+
+# --- the mail log -------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file an email carries, as its recipient's mail program lists it."""
+
+    filename: str
+    content_type: str
+    size: int  # bytes, decoded
+
+
+@dataclass(frozen=True)
+class MailLogPage:
+    messages: list[OutboxMessage]
+    page: int
+    has_more: bool
+
+
+def list_messages(*, status: str = "", event_id: int | None = None,
+                  page: int = 1) -> MailLogPage:
+    """Messages newest first, PAGE_SIZE at a time, optionally of one status or event."""
+    query = sa.select(OutboxMessage)
+    if status in STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    if event_id is not None:
+        query = query.where(OutboxMessage.event_id == event_id)
+    rows = list(db.session.scalars(
+        query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ))
+    return MailLogPage(messages=rows[:PAGE_SIZE], page=page, has_more=len(rows) > PAGE_SIZE)
+
+
+def messages_with_key_prefix(prefix: str) -> list[OutboxMessage]:
+    """The messages one action queued, found by the start of their de-duplication keys."""
+    return list(db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.dedupe_key.startswith(prefix, autoescape=True))
+        .order_by(OutboxMessage.id)
+    ))
+
+
+def status_counts(messages: list[OutboxMessage]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for message in messages:
+        counts[message.status] += 1
+    return counts
+
+
+def message_event(message: OutboxMessage) -> Event | None:
+    return db.session.get(Event, message.event_id) if message.event_id else None
+
+
+def events_of(messages: list[OutboxMessage]) -> dict[int, Event]:
+    """The events the messages are about, by id, in one query."""
+    ids = {m.event_id for m in messages if m.event_id}
+    if not ids:
+        return {}
+    return {e.id: e for e in db.session.scalars(sa.select(Event).where(Event.id.in_(ids)))}
+
+
+def attached_files(message: OutboxMessage) -> list[AttachedFile]:
+    """The files in the email as queued, read from its bytes (none once erased)."""
+    parsed = email.message_from_bytes(message.raw or b"", policy=email.policy.default)
+    return [
+        AttachedFile(part.get_filename() or "(no name)", part.get_content_type(),
+                     len(part.get_payload(decode=True) or b""))
+        for part in parsed.iter_attachments()
+    ]

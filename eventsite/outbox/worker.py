@@ -21,8 +21,8 @@ from flask import current_app
 from ..database import UTCDateTime, begin_write_transaction, utcnow
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus
-from .services import ERASED_MESSAGE_NOTE
 from .delivery import DeliveryFailure, FileTransport, QueuedEmail, SmtpTransport, open_transport
+from .services import ERASED_MESSAGE_NOTE
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-27 16:02:48.190828
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c674fc40985d'

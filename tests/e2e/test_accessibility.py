@@ -23,10 +23,10 @@ def serious_violations(page) -> list[str]:
 
 def booking_pages(app, event) -> list[str]:
     """The pages an attendee reaches from their emails: their booking, cancel, unsubscribe."""
+    from eventsite.bookings.followup_links import unsubscribe_url
     from eventsite.bookings.services import create_booking
     from eventsite.extensions import db
     from eventsite.models import Event
-    from eventsite.unsubscribe import unsubscribe_url
 
     with app.app_context():
         result = create_booking(db.session.get(Event, event.id),

@@ -1,0 +1,194 @@
+"""The emails about one booking, each written as an outbox row in the caller's transaction.
+
+Manage links. A manage token is stored only as a hash, so its raw value exists only at
+the moment it is issued. Every email that carries a manage link (confirmation, waiting
+list, promotion, reminder, and a confirmation sent again after a repeat booking) is
+therefore queued together with a newly issued token (`issue_manage_token`), which
+adds a link to the booking rather than replacing one: every link ever emailed for a
+booking keeps working, so the attendee can use whichever email they open. Links stop
+working only when the booking's personal data is anonymised or erased. The cancellation
+email carries no new link: the earlier ones still show the booking as cancelled.
+
+Each function is idempotent for the same booking and token (its dedupe key includes a
+digest of the token), so a retried transaction cannot queue the same email twice, while a
+re-send with a new token is a new message.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..extensions import db
+from ..models import Booking, BookingStatus, Event, OutboxMessage
+from ..outbox.messages import Attachment, mailbox, queue_email
+from ..outbox.schedule import ScheduledMail, events_starting_within, start_stamp
+from ..web.text import format_date, format_time, format_when
+from ..web.urls import absolute_url
+from .calendar import event_calendar
+from .followup_links import list_unsubscribe_headers, unsubscribe_url
+from .tokens import hash_token, issue_manage_token
+
+INVITE_FILENAME = "invite.ics"
+
+
+def manage_url(token: str) -> str:
+    """The absolute link to the attendee's own booking page."""
+    return absolute_url("bookings.manage", token=token)
+
+
+def queue_booking_confirmation(booking: Booking, token: str) -> OutboxMessage:
+    """'You have a place': the details, the manage link and the calendar invitation."""
+    return _queue(
+        booking,
+        token,
+        kind="booking_confirmed",
+        subject=f"Booking confirmed: {booking.event.title} ({booking.reference})",
+        with_invite=True,
+    )
+
+
+def queue_waiting_list_notice(booking: Booking, token: str) -> OutboxMessage:
+    """'You are on the waiting list': what happens next and the manage link."""
+    return _queue(
+        booking,
+        token,
+        kind="booking_waiting_list",
+        subject=f"Waiting list: {booking.event.title} ({booking.reference})",
+        with_invite=False,
+    )
+
+
+def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage:
+    """'A place came up and it is yours': as the confirmation, with the invitation."""
+    return _queue(
+        booking,
+        token,
+        kind="booking_promoted",
+        subject=f"You have a place: {booking.event.title} ({booking.reference})",
+        with_invite=True,
+    )
+
+
+def queue_cancellation_notice(booking: Booking) -> OutboxMessage:
+    """'Your booking is cancelled': sent once per booking, with a link to book again."""
+    event = booking.event
+    return queue_email(
+        kind="booking_cancelled",
+        dedupe_key=f"booking-cancelled:{booking.id}",
+        to=mailbox(booking.name, booking.email),
+        subject=f"Booking cancelled: {event.title} ({booking.reference})",
+        template="booking_cancelled",
+        context=_context(booking, manage_link=None),
+        headers=_headers(booking),
+        event=event,
+        booking=booking,
+    )
+
+
+def _queue(booking: Booking, token: str, *, kind: str, subject: str,
+           with_invite: bool) -> OutboxMessage:
+    event = booking.event
+    link = manage_url(token)
+    attachments = []
+    if with_invite:
+        attachments.append(
+            Attachment(INVITE_FILENAME, "text/calendar", event_calendar(event, link))
+        )
+    return queue_email(
+        kind=kind,
+        dedupe_key=f"{kind.replace('_', '-')}:{booking.id}:{hash_token(token)[:16]}",
+        to=mailbox(booking.name, booking.email),
+        subject=subject,
+        template=kind,
+        context=_context(booking, manage_link=link),
+        attachments=attachments,
+        headers=_headers(booking),
+        event=event,
+        booking=booking,
+    )
+
+
+def reminder_key(booking_id: int, event: Event) -> str:
+    return f"reminder:{booking_id}:{start_stamp(event)}"
+
+
+def queue_reminder(booking: Booking) -> OutboxMessage:
+    """Queue the reminder for a confirmed booking: when, where, the .ics, the manage link.
+
+    Once per booking and event start time, whatever the concurrency: the booking row is
+    locked while we look for an earlier reminder, because queueing one adds a manage link
+    (see above), which should be recorded only for the email that is kept.
+    Carries List-Unsubscribe headers, which stop follow-ups (not the booking). Flushes;
+    the caller commits.
+    """
+    event = booking.event
+    key = reminder_key(booking.id, event)
+    db.session.execute(sa.select(Booking.id).where(Booking.id == booking.id).with_for_update())
+    existing = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+    if existing is not None:
+        return existing
+    link = manage_url(issue_manage_token(booking))
+    starts = event.local_starts_at
+    headers = list_unsubscribe_headers(booking)
+    if event.organiser_email:
+        headers["Reply-To"] = event.organiser_email
+    return queue_email(
+        kind="reminder",
+        dedupe_key=key,
+        to=mailbox(booking.name, booking.email),
+        subject=f"Reminder: {event.title}, {format_date(starts)} at {format_time(starts)}",
+        template="reminder",
+        context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link},
+        attachments=[Attachment(INVITE_FILENAME, "text/calendar",
+                                event_calendar(event, manage_url=link))],
+        headers=headers,
+        event=event,
+        booking=booking,
+    )
+
+
+def due_reminders(now: datetime) -> list[Booking]:
+    """Confirmed bookings whose reminder time has come and whose reminder is not queued.
+
+    Bookings confirmed after the reminder time are left out: their confirmation (or
+    promotion) email, just sent, already says all a reminder would.
+    """
+    hours = current_app.config["REMINDER_HOURS"]
+    bookings: list[Booking] = []
+    for event in events_starting_within(now, hours):
+        key = (sa.literal("reminder:") + sa.cast(Booking.id, sa.String)
+               + sa.literal(f":{start_stamp(event)}"))
+        already_queued = sa.exists().where(OutboxMessage.dedupe_key == key)
+        bookings += db.session.scalars(
+            sa.select(Booking).where(
+                Booking.event_id == event.id,
+                Booking.status == BookingStatus.CONFIRMED,
+                sa.func.coalesce(Booking.confirmed_at, Booking.created_at)
+                < event.starts_at - timedelta(hours=hours),
+                ~already_queued,
+            ).order_by(Booking.id)
+        )
+    return bookings
+
+
+def _context(booking: Booking, *, manage_link: str | None) -> dict:
+    event = booking.event
+    return {
+        "manage_url": manage_link,
+        "event_url": absolute_url("events.detail", slug=event.slug),
+        "when": format_when(event.local_starts_at, event.local_ends_at),
+        "where": ", ".join(part for part in (event.venue, event.address) if part),
+    }
+
+
+def _headers(booking: Booking) -> dict[str, str]:
+    # Replies reach a person who can help rather than an unread mailbox.
+    if booking.event.organiser_email:
+        return {"Reply-To": booking.event.organiser_email}
+    return {}
+
+
+REMINDERS = ScheduledMail("reminders", find_due=due_reminders,
+                          queue=lambda booking: bool(queue_reminder(booking)))

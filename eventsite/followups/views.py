@@ -1,0 +1,185 @@
+"""Follow-ups: an organiser composes, previews, tests and sends; a recipient unsubscribes.
+
+/admin/events/<slug>/follow-ups                        the event's follow-ups; compose one
+/admin/events/<slug>/follow-ups/<id>                   one, with its preview and counts
+/admin/events/<slug>/follow-ups/<id>/preview.html      the HTML part, sandboxed
+/admin/events/<slug>/follow-ups/<id>/edit              change it until it is sent
+/admin/events/<slug>/follow-ups/<id>/test              a copy to the organiser alone
+/admin/events/<slug>/follow-ups/<id>/send              one copy to each person, once
+/unsubscribe/<token>                                   stop follow-ups (RFC 8058 one-click)
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from ..bookings.followup_links import booking_for_token, unsubscribe_from_followups
+from ..extensions import csrf, db
+from ..models import Event, FollowUp
+from ..web.admin import admin_blueprint
+from ..web.forms import SubmissionForm, new_submission
+from ..web.security import sandboxed_html
+from .forms import FollowUpForm
+from .services import (
+    AUDIENCES,
+    FollowUpRefused,
+    audience_size,
+    create_follow_up,
+    event_follow_ups,
+    event_resources,
+    follow_up_counts,
+    is_attached,
+    recipients_to_send,
+    render_follow_up,
+    send_follow_up,
+    send_follow_up_test,
+    update_follow_up,
+)
+
+bp = Blueprint("followups", __name__)
+admin = admin_blueprint("followups_admin", __name__)
+
+
+def load(slug: str, follow_up_id: int) -> tuple[Event, FollowUp]:
+    event = db.first_or_404(sa.select(Event).where(Event.slug == slug))
+    follow_up = db.one_or_404(sa.select(FollowUp).where(
+        FollowUp.id == follow_up_id, FollowUp.event_id == event.id))
+    return event, follow_up
+
+
+def follow_up_page(event: Event, follow_up: FollowUp):
+    return redirect(url_for(".follow_up", slug=event.slug, follow_up_id=follow_up.id))
+
+
+def preview_for_organiser(follow_up: FollowUp):
+    return render_follow_up(follow_up, current_user.name or current_user.email)
+
+
+@admin.route("/events/<slug:slug>/follow-ups", methods=["GET", "POST"])
+def follow_ups(slug: str):
+    event = db.first_or_404(sa.select(Event).where(Event.slug == slug))
+    form = FollowUpForm(resources=event_resources(event))
+    if form.validate_on_submit():
+        try:
+            follow_up = create_follow_up(
+                event, subject=form.subject.data, message=form.message.data,
+                audience=form.audience.data, resources=form.chosen_resources(),
+                organiser=current_user._get_current_object())
+        except FollowUpRefused as refusal:
+            form.resources.errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash("Follow-up saved. Check the preview, send yourself a test, then send it.",
+                  "success")
+            return follow_up_page(event, follow_up)
+    rows = [(f, follow_up_counts(f)) for f in event_follow_ups(event)]
+    return render_template("followups/follow_ups.html", event=event, form=form,
+                           follow_ups=rows, audiences=AUDIENCES, is_attached=is_attached)
+
+
+@admin.get("/events/<slug:slug>/follow-ups/<int:follow_up_id>")
+def follow_up(slug: str, follow_up_id: int):
+    event, follow_up = load(slug, follow_up_id)
+    preview, problem = None, None
+    try:
+        preview = preview_for_organiser(follow_up)
+    except FollowUpRefused as refusal:
+        problem = str(refusal)
+    return render_template(
+        "followups/follow_up.html", event=event, follow_up=follow_up, preview=preview,
+        problem=problem, counts=follow_up_counts(follow_up), audiences=AUDIENCES,
+        audience_size=audience_size(follow_up), to_send=len(recipients_to_send(follow_up)),
+        test_form=SubmissionForm(submission=new_submission()), is_attached=is_attached,
+    )
+
+
+@admin.get("/events/<slug:slug>/follow-ups/<int:follow_up_id>/preview.html")
+def preview_html(slug: str, follow_up_id: int):
+    _event, follow_up = load(slug, follow_up_id)
+    try:
+        preview = preview_for_organiser(follow_up)
+    except FollowUpRefused as refusal:
+        return sandboxed_html(str(Markup("<p>{}</p>").format(str(refusal))))
+    return sandboxed_html(preview.html)
+
+
+@admin.route("/events/<slug:slug>/follow-ups/<int:follow_up_id>/edit", methods=["GET", "POST"])
+def edit(slug: str, follow_up_id: int):
+    event, follow_up = load(slug, follow_up_id)
+    if follow_up.is_sent:
+        flash("This follow-up has been sent, so it can no longer be changed.", "warning")
+        return follow_up_page(event, follow_up)
+    form = FollowUpForm(obj=follow_up, resources=event_resources(event))
+    if not form.is_submitted():
+        form.resources.data = [r.id for r in follow_up.resources]
+    if form.validate_on_submit():
+        try:
+            update_follow_up(follow_up, subject=form.subject.data, message=form.message.data,
+                             audience=form.audience.data, resources=form.chosen_resources())
+        except FollowUpRefused as refusal:
+            form.resources.errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash("Follow-up saved.", "success")
+            return follow_up_page(event, follow_up)
+    return render_template("followups/follow_up_form.html", event=event, form=form,
+                           follow_up=follow_up, is_attached=is_attached)
+
+
+@admin.post("/events/<slug:slug>/follow-ups/<int:follow_up_id>/test")
+def send_test(slug: str, follow_up_id: int):
+    event, follow_up = load(slug, follow_up_id)
+    form = SubmissionForm()
+    if not form.submission_ok:
+        flash("The form was incomplete. Send the test again.", "error")
+        return follow_up_page(event, follow_up)
+    try:
+        send_follow_up_test(follow_up, current_user._get_current_object(),
+                            form.submission.data)
+    except FollowUpRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(f"A test is on its way to you at {current_user.email}.", "success")
+    return follow_up_page(event, follow_up)
+
+
+@admin.post("/events/<slug:slug>/follow-ups/<int:follow_up_id>/send")
+def send(slug: str, follow_up_id: int):
+    event, follow_up = load(slug, follow_up_id)
+    try:
+        queued = send_follow_up(follow_up)
+    except FollowUpRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return follow_up_page(event, follow_up)
+    db.session.commit()
+    if queued:
+        flash(f"The follow-up is on its way to {queued} "
+              f"{'person' if queued == 1 else 'people'}.", "success")
+    else:
+        flash("Nobody new to send to: everyone in the audience already has it.", "warning")
+    return follow_up_page(event, follow_up)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """A GET only shows the button (link checkers fetch links); a POST, one-click or from
+    the button, stops follow-ups. The signed token alone says whose."""
+    booking = booking_for_token(token)
+    if booking is None:
+        return render_template("followups/unsubscribe_invalid.html"), 404
+    if request.method == "POST":
+        unsubscribe_from_followups(booking)
+        db.session.commit()
+        # Answered directly rather than redirected: one-click senders expect a 2xx.
+        return render_template("followups/unsubscribe_done.html", booking=booking)
+    return render_template(
+        "followups/unsubscribe_confirm.html",
+        booking=booking,
+        already=booking.followup_unsubscribed_at is not None,
+    )

@@ -1,0 +1,44 @@
+"""The organiser area's blueprints: every page under /admin requires a logged-in organiser.
+
+Each area keeps its organiser pages in a blueprint made here, so the rule lives in one
+place and a new view cannot forget it.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user
+
+from ..database import begin_write_transaction
+from ..extensions import login_manager
+
+OPEN_ENDPOINTS = {"organiser.login"}
+
+
+def require_organiser():
+    if any("\x00" in value for value in request.args.values()):
+        # No link of ours carries one, and PostgreSQL cannot search text holding one.
+        abort(400)
+    if request.method == "POST":
+        # Take the write lock before the first read (SQLite: BEGIN IMMEDIATE), so two
+        # organisers changing things at once, say at the door, wait for each other
+        # instead of failing; everything the view does then runs in this one transaction.
+        begin_write_transaction()
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def never_cache(response: Response) -> Response:
+    # Attendee data must not linger in shared or browser caches.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def admin_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /admin whose every view requires a logged-in organiser."""
+    blueprint = Blueprint(name, import_name, url_prefix="/admin")
+    blueprint.before_request(require_organiser)
+    blueprint.after_request(never_cache)
+    return blueprint
