@@ -3,15 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 export FLASK_APP := wsgi
 
-.PHONY: run test bench install clean
+.PHONY: run test lint bench install clean
 
+# The site alone: what `make run` needs.
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+# The site plus the test and benchmark tools.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 install: $(STAMP)
 
@@ -25,12 +32,17 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	FLASK_DEBUG=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## The whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
-test: $(STAMP)
+## Imports one way (import-linter) and tidy code (ruff)
+lint: $(DEV_STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check eventsite tests bench config.py wsgi.py
+
+## The whole test suite (PostgreSQL too when TEST_DATABASE_URL is set), after the lint
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Benchmarks (not part of the tests); results in docs/BENCHMARKS.md
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
