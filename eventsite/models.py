@@ -136,7 +136,7 @@ class EventSpeaker(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), primary_key=True)
     speaker_id: Mapped[int] = mapped_column(sa.ForeignKey("speakers.id"), primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
-    role: Mapped[str] = mapped_column(sa.String(16), default=SpeakerRole.SPEAKER.value)
+    role: Mapped[str] = mapped_column(sa.String(16), default=SpeakerRole.SPEAKER)
 
     event: Mapped[Event] = relationship(back_populates="speaker_links")
     speaker: Mapped[Speaker] = relationship(back_populates="event_links")
@@ -150,7 +150,7 @@ class Booking(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
-    status: Mapped[str] = mapped_column(sa.String(16), default=BookingStatus.CONFIRMED.value)
+    status: Mapped[str] = mapped_column(sa.String(16), default=BookingStatus.CONFIRMED)
     name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str] = mapped_column(sa.String(320))
     email_normalised: Mapped[str] = mapped_column(sa.String(320))
@@ -359,7 +359,7 @@ class FollowUp(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(200))
     message: Mapped[str] = mapped_column(sa.Text, default="")
     audience: Mapped[str] = mapped_column(sa.String(16),
-                                          default=FollowUpAudience.CHECKED_IN.value)
+                                          default=FollowUpAudience.CHECKED_IN)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisers.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
