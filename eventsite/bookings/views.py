@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -20,6 +19,7 @@ from ..extensions import db, limiter
 from ..models import Booking, BookingStatus, Event
 from ..web.admin import admin_blueprint
 from ..web.errors import render_error
+from ..web.loaders import event_item_or_404, event_or_404
 from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
 from .calendar import event_calendar
 from .forms import BookingForm, CancelBookingForm, OrganiserBookingForm
@@ -150,14 +150,9 @@ def too_long(error: RequestEntityTooLarge):
     return booking_form_problem(TOO_LONG, 413, formdata=None)
 
 
-def event_or_404(slug: str) -> Event:
-    return db.first_or_404(sa.select(Event).where(Event.slug == slug))
-
-
 def load(slug: str, booking_id: int) -> tuple[Event, Booking]:
     event = event_or_404(slug)
-    return event, db.one_or_404(sa.select(Booking).where(
-        Booking.id == booking_id, Booking.event_id == event.id))
+    return event, event_item_or_404(Booking, booking_id, event)
 
 
 def requested_status(values) -> str:

@@ -32,6 +32,7 @@ from ..bookings.queries import booking_counts, counts_by_event
 from ..extensions import db
 from ..models import Event, Resource
 from ..web.admin import admin_blueprint
+from ..web.loaders import event_item_or_404, event_or_404
 from ..web.text import render_markdown
 from ..web.uploads import UploadRefused, delete_resource_file, resource_folder
 from .forms import EventForm, ResourceForm
@@ -95,14 +96,8 @@ def healthz():
     return {"status": "ok"}
 
 
-def event_or_404(slug: str) -> Event:
-    """Any event, published or not, for organisers."""
-    return db.first_or_404(sa.select(Event).where(Event.slug == slug))
-
-
 def resource_or_404(event: Event, resource_id: int) -> Resource:
-    return db.one_or_404(sa.select(Resource).where(
-        Resource.id == resource_id, Resource.event_id == event.id))
+    return event_item_or_404(Resource, resource_id, event)
 
 
 def send_resource_file(found: Resource):

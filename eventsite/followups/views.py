@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -20,6 +19,7 @@ from ..extensions import csrf, db
 from ..models import Event, FollowUp
 from ..web.admin import admin_blueprint
 from ..web.forms import SubmissionForm, new_submission
+from ..web.loaders import event_item_or_404, event_or_404
 from ..web.security import sandboxed_html
 from .forms import FollowUpForm
 from .services import (
@@ -43,10 +43,8 @@ admin = admin_blueprint("followups_admin", __name__)
 
 
 def load(slug: str, follow_up_id: int) -> tuple[Event, FollowUp]:
-    event = db.first_or_404(sa.select(Event).where(Event.slug == slug))
-    follow_up = db.one_or_404(sa.select(FollowUp).where(
-        FollowUp.id == follow_up_id, FollowUp.event_id == event.id))
-    return event, follow_up
+    event = event_or_404(slug)
+    return event, event_item_or_404(FollowUp, follow_up_id, event)
 
 
 def follow_up_page(event: Event, follow_up: FollowUp):
@@ -59,7 +57,7 @@ def preview_for_organiser(follow_up: FollowUp):
 
 @admin.route("/events/<slug:slug>/follow-ups", methods=["GET", "POST"])
 def follow_ups(slug: str):
-    event = db.first_or_404(sa.select(Event).where(Event.slug == slug))
+    event = event_or_404(slug)
     form = FollowUpForm(resources=event_resources(event))
     if form.validate_on_submit():
         try:
