@@ -25,6 +25,7 @@ from ..outbox.services import status_counts
 from ..web.admin import admin_blueprint
 from ..web.forms import new_submission
 from ..web.loaders import event_or_404
+from ..web.text import people
 from .export import export_attendees, export_filename
 from .forms import AttendeeListForm, EraseForm
 from .lists import email_attendee_list, submission_messages
@@ -68,8 +69,7 @@ def email_list(slug: str):
                                              form.submission.data)
         db.session.commit()
         if new:
-            flash(f"The attendee list is on its way to {new} "
-                  f"{'person' if new == 1 else 'people'}.", "success")
+            flash(f"The attendee list is on its way to {people(new)}.", "success")
         else:
             flash("That form was already sent; nobody gets the list twice.", "warning")
         return redirect(url_for(".email_list", slug=event.slug, sent=form.submission.data))

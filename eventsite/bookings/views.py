@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db, limiter
 from ..models import Booking, BookingStatus, Event
-from ..web.admin import admin_blueprint
+from ..web.admin import admin_blueprint, commit_unless_refused
 from ..web.errors import render_error
 from ..web.loaders import event_item_or_404, event_or_404
 from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
@@ -186,14 +186,10 @@ def add_booking(slug: str):
     event = event_or_404(slug)
     form = OrganiserBookingForm()
     if form.validate_on_submit():
-        try:
-            result = create_booking(event, form.details(), by_organiser=True)
-        except BookingRefused as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-        else:
+        result = commit_unless_refused(
+            lambda: create_booking(event, form.details(), by_organiser=True), BookingRefused)
+        if result is not None:
             booking = result.booking
-            db.session.commit()
             if result.outcome == "repeat":
                 flash(f"{booking.name} already has a {booking.status} booking "
                       f"({booking.reference}); their email was sent again.", "warning")
@@ -208,12 +204,7 @@ def add_booking(slug: str):
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/check-in")
 def check_in(slug: str, booking_id: int):
     event, booking = load(slug, booking_id)
-    try:
-        check_in_booking(booking)
-    except CheckInRefused as refusal:
-        flash(str(refusal), "error")
-    else:
-        db.session.commit()
+    if commit_unless_refused(lambda: check_in_booking(booking) or True, CheckInRefused):
         flash(f"{booking.name} is checked in.", "success")
     return back_to_list(event, booking)
 
@@ -242,12 +233,6 @@ def cancel_booking_view(slug: str, booking_id: int):
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/promote")
 def promote(slug: str, booking_id: int):
     event, booking = load(slug, booking_id)
-    try:
-        promote_booking(booking)
-    except BookingRefused as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-    else:
-        db.session.commit()
+    if commit_unless_refused(lambda: promote_booking(booking) or True, BookingRefused):
         flash(f"{booking.name} now has a confirmed place and will be emailed.", "success")
     return back_to_list(event, booking)
