@@ -34,12 +34,7 @@ from .pages import (
     refusal_and_places,
 )
 from .queries import booking_counts, search_bookings, waiting_list_position
-from .services import (
-    BookingRefused,
-    cancel_booking,
-    create_booking,
-    promote_booking,
-)
+from .services import BookingRefused, cancel_booking, create_booking, promote_booking
 
 bp = Blueprint("bookings", __name__)
 admin = admin_blueprint("bookings_admin", __name__)
