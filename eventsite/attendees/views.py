@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -21,20 +20,18 @@ from flask import (
 
 from ..bookings.queries import confirmed_by_surname
 from ..extensions import db
-from ..models import BookingStatus, Event
+from ..models import BookingStatus
 from ..outbox.services import status_counts
 from ..web.admin import admin_blueprint
 from ..web.forms import new_submission
+from ..web.loaders import event_or_404
+from ..web.text import people
 from .export import export_attendees, export_filename
 from .forms import AttendeeListForm, EraseForm
 from .lists import email_attendee_list, submission_messages
 from .privacy import erase_person
 
 admin = admin_blueprint("attendees_admin", __name__)
-
-
-def event_or_404(slug: str) -> Event:
-    return db.first_or_404(sa.select(Event).where(Event.slug == slug))
 
 
 @admin.get("/events/<slug:slug>/attendees.csv")
@@ -72,8 +69,7 @@ def email_list(slug: str):
                                              form.submission.data)
         db.session.commit()
         if new:
-            flash(f"The attendee list is on its way to {new} "
-                  f"{'person' if new == 1 else 'people'}.", "success")
+            flash(f"The attendee list is on its way to {people(new)}.", "success")
         else:
             flash("That form was already sent; nobody gets the list twice.", "warning")
         return redirect(url_for(".email_list", slug=event.slug, sent=form.submission.data))

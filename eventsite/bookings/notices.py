@@ -22,7 +22,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event, OutboxMessage
-from ..outbox.messages import Attachment, mailbox, queue_email
+from ..outbox.messages import Attachment, mailbox, queue_email, queued_message
 from ..outbox.schedule import ScheduledMail, events_starting_within, start_stamp
 from ..web.text import format_date, format_time, format_when
 from ..web.urls import absolute_url
@@ -40,67 +40,44 @@ def manage_url(token: str) -> str:
 
 def queue_booking_confirmation(booking: Booking, token: str) -> OutboxMessage:
     """'You have a place': the details, the manage link and the calendar invitation."""
-    return _queue(
-        booking,
-        token,
-        kind="booking_confirmed",
-        subject=f"Booking confirmed: {booking.event.title} ({booking.reference})",
-        with_invite=True,
-    )
+    return _queue(booking, "booking_confirmed", "Booking confirmed", token, with_invite=True)
 
 
 def queue_waiting_list_notice(booking: Booking, token: str) -> OutboxMessage:
     """'You are on the waiting list': what happens next and the manage link."""
-    return _queue(
-        booking,
-        token,
-        kind="booking_waiting_list",
-        subject=f"Waiting list: {booking.event.title} ({booking.reference})",
-        with_invite=False,
-    )
+    return _queue(booking, "booking_waiting_list", "Waiting list", token)
 
 
 def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage:
     """'A place came up and it is yours': as the confirmation, with the invitation."""
-    return _queue(
-        booking,
-        token,
-        kind="booking_promoted",
-        subject=f"You have a place: {booking.event.title} ({booking.reference})",
-        with_invite=True,
-    )
+    return _queue(booking, "booking_promoted", "You have a place", token, with_invite=True)
 
 
 def queue_cancellation_notice(booking: Booking) -> OutboxMessage:
     """'Your booking is cancelled': sent once per booking, with a link to book again."""
-    event = booking.event
-    return queue_email(
-        kind="booking_cancelled",
-        dedupe_key=f"booking-cancelled:{booking.id}",
-        to=mailbox(booking.name, booking.email),
-        subject=f"Booking cancelled: {event.title} ({booking.reference})",
-        template="booking_cancelled",
-        context=_context(booking, manage_link=None),
-        headers=_headers(booking),
-        event=event,
-        booking=booking,
-    )
+    return _queue(booking, "booking_cancelled", "Booking cancelled")
 
 
-def _queue(booking: Booking, token: str, *, kind: str, subject: str,
-           with_invite: bool) -> OutboxMessage:
+def _queue(booking: Booking, kind: str, headline: str, token: str | None = None, *,
+           with_invite: bool = False) -> OutboxMessage:
+    """One email about the booking, headed '<headline>: <event> (<reference>)'. With a
+    token it carries that manage link and is kept once per booking and token; without
+    one, once per booking."""
     event = booking.event
-    link = manage_url(token)
+    link = manage_url(token) if token is not None else None
     attachments = []
     if with_invite:
         attachments.append(
             Attachment(INVITE_FILENAME, "text/calendar", event_calendar(event, link))
         )
+    dedupe_key = f"{kind.replace('_', '-')}:{booking.id}"
+    if token is not None:
+        dedupe_key += f":{hash_token(token)[:16]}"
     return queue_email(
         kind=kind,
-        dedupe_key=f"{kind.replace('_', '-')}:{booking.id}:{hash_token(token)[:16]}",
+        dedupe_key=dedupe_key,
         to=mailbox(booking.name, booking.email),
-        subject=subject,
+        subject=f"{headline}: {event.title} ({booking.reference})",
         template=kind,
         context=_context(booking, manage_link=link),
         attachments=attachments,
@@ -126,14 +103,11 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
     event = booking.event
     key = reminder_key(booking.id, event)
     db.session.execute(sa.select(Booking.id).where(Booking.id == booking.id).with_for_update())
-    existing = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+    existing = queued_message(key)
     if existing is not None:
         return existing
     link = manage_url(issue_manage_token(booking))
     starts = event.local_starts_at
-    headers = list_unsubscribe_headers(booking)
-    if event.organiser_email:
-        headers["Reply-To"] = event.organiser_email
     return queue_email(
         kind="reminder",
         dedupe_key=key,
@@ -143,7 +117,7 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
         context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link},
         attachments=[Attachment(INVITE_FILENAME, "text/calendar",
                                 event_calendar(event, manage_url=link))],
-        headers=headers,
+        headers={**list_unsubscribe_headers(booking), **_headers(booking)},
         event=event,
         booking=booking,
     )

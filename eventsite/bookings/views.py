@@ -11,15 +11,15 @@
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db, limiter
 from ..models import Booking, BookingStatus, Event
-from ..web.admin import admin_blueprint
+from ..web.admin import admin_blueprint, commit_unless_refused
 from ..web.errors import render_error
+from ..web.loaders import event_item_or_404, event_or_404
 from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
 from .calendar import event_calendar
 from .forms import BookingForm, CancelBookingForm, OrganiserBookingForm
@@ -34,12 +34,7 @@ from .pages import (
     refusal_and_places,
 )
 from .queries import booking_counts, search_bookings, waiting_list_position
-from .services import (
-    BookingRefused,
-    cancel_booking,
-    create_booking,
-    promote_booking,
-)
+from .services import BookingRefused, cancel_booking, create_booking, promote_booking
 
 bp = Blueprint("bookings", __name__)
 admin = admin_blueprint("bookings_admin", __name__)
@@ -150,14 +145,9 @@ def too_long(error: RequestEntityTooLarge):
     return booking_form_problem(TOO_LONG, 413, formdata=None)
 
 
-def event_or_404(slug: str) -> Event:
-    return db.first_or_404(sa.select(Event).where(Event.slug == slug))
-
-
 def load(slug: str, booking_id: int) -> tuple[Event, Booking]:
     event = event_or_404(slug)
-    return event, db.one_or_404(sa.select(Booking).where(
-        Booking.id == booking_id, Booking.event_id == event.id))
+    return event, event_item_or_404(Booking, booking_id, event)
 
 
 def requested_status(values) -> str:
@@ -191,14 +181,10 @@ def add_booking(slug: str):
     event = event_or_404(slug)
     form = OrganiserBookingForm()
     if form.validate_on_submit():
-        try:
-            result = create_booking(event, form.details(), by_organiser=True)
-        except BookingRefused as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-        else:
+        result = commit_unless_refused(
+            lambda: create_booking(event, form.details(), by_organiser=True), BookingRefused)
+        if result is not None:
             booking = result.booking
-            db.session.commit()
             if result.outcome == "repeat":
                 flash(f"{booking.name} already has a {booking.status} booking "
                       f"({booking.reference}); their email was sent again.", "warning")
@@ -213,12 +199,7 @@ def add_booking(slug: str):
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/check-in")
 def check_in(slug: str, booking_id: int):
     event, booking = load(slug, booking_id)
-    try:
-        check_in_booking(booking)
-    except CheckInRefused as refusal:
-        flash(str(refusal), "error")
-    else:
-        db.session.commit()
+    if commit_unless_refused(lambda: check_in_booking(booking) or True, CheckInRefused):
         flash(f"{booking.name} is checked in.", "success")
     return back_to_list(event, booking)
 
@@ -247,12 +228,6 @@ def cancel_booking_view(slug: str, booking_id: int):
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/promote")
 def promote(slug: str, booking_id: int):
     event, booking = load(slug, booking_id)
-    try:
-        promote_booking(booking)
-    except BookingRefused as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-    else:
-        db.session.commit()
+    if commit_unless_refused(lambda: promote_booking(booking) or True, BookingRefused):
         flash(f"{booking.name} now has a confirmed place and will be emailed.", "success")
     return back_to_list(event, booking)

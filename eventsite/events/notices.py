@@ -24,18 +24,8 @@ def people_to_tell(event: Event) -> list[Booking]:
 
 def queue_event_cancelled(event: Event) -> int:
     """Queue one cancellation notice per live booking; queueing twice sends once."""
-    bookings = people_to_tell(event)
-    for booking in bookings:
-        queue_email(
-            kind="event_cancelled",
-            dedupe_key=f"event-cancelled:{event.id}:{booking.id}",
-            to=mailbox(booking.name, booking.email),
-            subject=f"Cancelled: {event.title}",
-            template="event_cancelled",
-            event=event,
-            booking=booking,
-        )
-    return len(bookings)
+    return _tell_everyone(event, "event_cancelled", f"Cancelled: {event.title}",
+                          f"event-cancelled:{event.id}")
 
 
 def queue_event_changed(event: Event, changes: list[tuple[str, str, str]]) -> int:
@@ -46,15 +36,23 @@ def queue_event_changed(event: Event, changes: list[tuple[str, str, str]]) -> in
     if not changes:
         return 0
     digest = hashlib.sha256(repr(sorted(changes)).encode()).hexdigest()[:16]
+    return _tell_everyone(event, "event_changed", f"Changed: {event.title}",
+                          f"event-changed:{event.id}:{digest}", {"changes": changes})
+
+
+def _tell_everyone(event: Event, kind: str, subject: str, key_prefix: str,
+                   context: dict | None = None) -> int:
+    """One email of this kind to each of `people_to_tell`, kept once per key and booking;
+    returns how many people that is."""
     bookings = people_to_tell(event)
     for booking in bookings:
         queue_email(
-            kind="event_changed",
-            dedupe_key=f"event-changed:{event.id}:{digest}:{booking.id}",
+            kind=kind,
+            dedupe_key=f"{key_prefix}:{booking.id}",
             to=mailbox(booking.name, booking.email),
-            subject=f"Changed: {event.title}",
-            template="event_changed",
-            context={"changes": changes},
+            subject=subject,
+            template=kind,
+            context=context,
             event=event,
             booking=booking,
         )

@@ -32,19 +32,12 @@ from ..bookings.queries import booking_counts, counts_by_event
 from ..extensions import db
 from ..models import Event, Resource
 from ..web.admin import admin_blueprint
+from ..web.loaders import event_item_or_404, event_or_404
 from ..web.text import render_markdown
 from ..web.uploads import UploadRefused, delete_resource_file, resource_folder
+from . import services
 from .forms import EventForm, ResourceForm
 from .queries import get_published_event, published_events
-from .services import (
-    add_resource,
-    cancel_event,
-    create_event,
-    delete_resource,
-    set_event_published,
-    set_resource_published,
-    update_event,
-)
 from .structured_data import structured_data
 
 bp = Blueprint("events", __name__)
@@ -95,14 +88,8 @@ def healthz():
     return {"status": "ok"}
 
 
-def event_or_404(slug: str) -> Event:
-    """Any event, published or not, for organisers."""
-    return db.first_or_404(sa.select(Event).where(Event.slug == slug))
-
-
 def resource_or_404(event: Event, resource_id: int) -> Resource:
-    return db.one_or_404(sa.select(Resource).where(
-        Resource.id == resource_id, Resource.event_id == event.id))
+    return event_item_or_404(Resource, resource_id, event)
 
 
 def send_resource_file(found: Resource):
@@ -125,7 +112,7 @@ def new_event():
     form = EventForm()
     if ("preview" not in request.form and form.validate_on_submit()
             and form.check_against_database(None)):
-        event = create_event(form.values())
+        event = services.create_event(form.values())
         db.session.commit()
         flash(f"Event “{event.title}” created.", "success")
         return to_bookings(event)
@@ -141,7 +128,7 @@ def edit_event(slug: str):
             and form.check_against_database(event)):
         values = form.values()
         values["slug"] = values["slug"] or event.slug
-        changes = update_event(event, values)
+        changes = services.update_event(event, values)
         db.session.commit()
         message = "Event saved."
         if changes and booking_counts(event).live:
@@ -153,19 +140,19 @@ def edit_event(slug: str):
 
 @admin.post("/events/<slug:slug>/publish")
 def publish_event(slug: str):
-    event = event_or_404(slug)
-    set_event_published(event, True)
-    db.session.commit()
-    flash("The event is published on the public site.", "success")
-    return to_bookings(event)
+    return show_on_public_site(slug, True, "The event is published on the public site.")
 
 
 @admin.post("/events/<slug:slug>/unpublish")
 def unpublish_event(slug: str):
+    return show_on_public_site(slug, False, "The event is no longer on the public site.")
+
+
+def show_on_public_site(slug: str, published: bool, message: str):
     event = event_or_404(slug)
-    set_event_published(event, False)
+    services.set_event_published(event, published)
     db.session.commit()
-    flash("The event is no longer on the public site.", "success")
+    flash(message, "success")
     return to_bookings(event)
 
 
@@ -173,7 +160,7 @@ def unpublish_event(slug: str):
 def cancel_event_view(slug: str):
     event = event_or_404(slug)
     if request.method == "POST":
-        told = cancel_event(event)
+        told = services.cancel_event(event)
         db.session.commit()
         flash(f"The event is cancelled. {told} people will be emailed.", "success")
         return to_bookings(event)
@@ -187,7 +174,7 @@ def resources(slug: str):
     form = ResourceForm()
     if form.validate_on_submit():
         try:
-            added = add_resource(event, form.title.data, form.url.data, form.file.data,
+            added = services.add_resource(event, form.title.data, form.url.data, form.file.data,
                                  form.published.data)
         except UploadRefused as refusal:
             form.file.errors.append(str(refusal))
@@ -212,7 +199,7 @@ def unpublish_resource(slug: str, resource_id: int):
 def set_published(slug: str, resource_id: int, published: bool):
     event = event_or_404(slug)
     found = resource_or_404(event, resource_id)
-    set_resource_published(found, published)
+    services.set_resource_published(found, published)
     db.session.commit()
     flash(f"“{found.title}” is {'published' if published else 'hidden'}.", "success")
     return redirect(url_for(".resources", slug=event.slug))
@@ -222,7 +209,7 @@ def set_published(slug: str, resource_id: int, published: bool):
 def delete_resource_view(slug: str, resource_id: int):
     event = event_or_404(slug)
     found = resource_or_404(event, resource_id)
-    stored_name = delete_resource(found)
+    stored_name = services.delete_resource(found)
     db.session.commit()
     delete_resource_file(stored_name)
     flash(f"“{found.title}” deleted.", "success")

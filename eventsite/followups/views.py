@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -18,9 +17,11 @@ from markupsafe import Markup
 from ..bookings.followup_links import booking_for_token, unsubscribe_from_followups
 from ..extensions import csrf, db
 from ..models import Event, FollowUp
-from ..web.admin import admin_blueprint
+from ..web.admin import admin_blueprint, commit_unless_refused
 from ..web.forms import SubmissionForm, new_submission
+from ..web.loaders import event_item_or_404, event_or_404
 from ..web.security import sandboxed_html
+from ..web.text import people
 from .forms import FollowUpForm
 from .services import (
     AUDIENCES,
@@ -43,10 +44,8 @@ admin = admin_blueprint("followups_admin", __name__)
 
 
 def load(slug: str, follow_up_id: int) -> tuple[Event, FollowUp]:
-    event = db.first_or_404(sa.select(Event).where(Event.slug == slug))
-    follow_up = db.one_or_404(sa.select(FollowUp).where(
-        FollowUp.id == follow_up_id, FollowUp.event_id == event.id))
-    return event, follow_up
+    event = event_or_404(slug)
+    return event, event_item_or_404(FollowUp, follow_up_id, event)
 
 
 def follow_up_page(event: Event, follow_up: FollowUp):
@@ -54,12 +53,17 @@ def follow_up_page(event: Event, follow_up: FollowUp):
 
 
 def preview_for_organiser(follow_up: FollowUp):
-    return render_follow_up(follow_up, current_user.name or current_user.email)
+    """The follow-up as the organiser would receive it, and None; or None and why it
+    cannot be shown."""
+    try:
+        return render_follow_up(follow_up, current_user.name or current_user.email), None
+    except FollowUpRefused as refusal:
+        return None, str(refusal)
 
 
 @admin.route("/events/<slug:slug>/follow-ups", methods=["GET", "POST"])
 def follow_ups(slug: str):
-    event = db.first_or_404(sa.select(Event).where(Event.slug == slug))
+    event = event_or_404(slug)
     form = FollowUpForm(resources=event_resources(event))
     if form.validate_on_submit():
         try:
@@ -82,11 +86,7 @@ def follow_ups(slug: str):
 @admin.get("/events/<slug:slug>/follow-ups/<int:follow_up_id>")
 def follow_up(slug: str, follow_up_id: int):
     event, follow_up = load(slug, follow_up_id)
-    preview, problem = None, None
-    try:
-        preview = preview_for_organiser(follow_up)
-    except FollowUpRefused as refusal:
-        problem = str(refusal)
+    preview, problem = preview_for_organiser(follow_up)
     return render_template(
         "followups/follow_up.html", event=event, follow_up=follow_up, preview=preview,
         problem=problem, counts=follow_up_counts(follow_up), audiences=AUDIENCES,
@@ -98,10 +98,9 @@ def follow_up(slug: str, follow_up_id: int):
 @admin.get("/events/<slug:slug>/follow-ups/<int:follow_up_id>/preview.html")
 def preview_html(slug: str, follow_up_id: int):
     _event, follow_up = load(slug, follow_up_id)
-    try:
-        preview = preview_for_organiser(follow_up)
-    except FollowUpRefused as refusal:
-        return sandboxed_html(str(Markup("<p>{}</p>").format(str(refusal))))
+    preview, problem = preview_for_organiser(follow_up)
+    if preview is None:
+        return sandboxed_html(str(Markup("<p>{}</p>").format(problem)))
     return sandboxed_html(preview.html)
 
 
@@ -135,14 +134,10 @@ def send_test(slug: str, follow_up_id: int):
     if not form.submission_ok:
         flash("The form was incomplete. Send the test again.", "error")
         return follow_up_page(event, follow_up)
-    try:
-        send_follow_up_test(follow_up, current_user._get_current_object(),
-                            form.submission.data)
-    except FollowUpRefused as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-    else:
-        db.session.commit()
+    organiser = current_user._get_current_object()
+    if commit_unless_refused(
+            lambda: send_follow_up_test(follow_up, organiser, form.submission.data) or True,
+            FollowUpRefused):
         flash(f"A test is on its way to you at {current_user.email}.", "success")
     return follow_up_page(event, follow_up)
 
@@ -150,17 +145,10 @@ def send_test(slug: str, follow_up_id: int):
 @admin.post("/events/<slug:slug>/follow-ups/<int:follow_up_id>/send")
 def send(slug: str, follow_up_id: int):
     event, follow_up = load(slug, follow_up_id)
-    try:
-        queued = send_follow_up(follow_up)
-    except FollowUpRefused as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-        return follow_up_page(event, follow_up)
-    db.session.commit()
+    queued = commit_unless_refused(lambda: send_follow_up(follow_up), FollowUpRefused)
     if queued:
-        flash(f"The follow-up is on its way to {queued} "
-              f"{'person' if queued == 1 else 'people'}.", "success")
-    else:
+        flash(f"The follow-up is on its way to {people(queued)}.", "success")
+    elif queued is not None:
         flash("Nobody new to send to: everyone in the audience already has it.", "warning")
     return follow_up_page(event, follow_up)
 

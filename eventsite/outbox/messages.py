@@ -59,22 +59,13 @@ def queue_email(
     the caller: the error propagates and the caller's transaction should fail with it,
     rather than keep a message that could never be sent.
     """
-    existing = db.session.scalar(
-        sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
-    )
+    existing = queued_message(dedupe_key)
     if existing is not None:
         return existing
-    context = {"event": event, "booking": booking, **(context or {})}
-    host = urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
-    outgoing = OutgoingEmail(
-        id=0, kind=kind, message_id=make_msgid(domain=host), recipient=header_text(to),
-        subject=header_text(subject),
-        body_text=render_template(f"email/{template}.txt", **context),
-        body_html=render_template(f"email/{template}.html", **context),
-        headers={header_text(k): header_text(v) for k, v in (headers or {}).items()},
-        attempts=0,
-        attachments=tuple(OutgoingAttachment(header_text(a.filename), a.content_type, a.data)
-                          for a in attachments),
+    outgoing = build_email(
+        kind=kind, to=to, subject=subject, template=template,
+        context={"event": event, "booking": booking, **(context or {})},
+        attachments=attachments, headers=headers or {},
     )
     message = OutboxMessage(
         kind=kind,
@@ -94,7 +85,29 @@ def queue_email(
             db.session.add(message)
     except IntegrityError:
         # Another transaction queued the same key first: that message stands.
-        return db.session.scalar(
-            sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
-        )
+        return queued_message(dedupe_key)
     return message
+
+
+def queued_message(dedupe_key: str) -> OutboxMessage | None:
+    """The message already queued under this dedupe key, if any."""
+    return db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+    )
+
+
+def build_email(*, kind: str, to: str, subject: str, template: str, context: dict,
+                attachments, headers: dict[str, str]) -> OutgoingEmail:
+    """The email rendered from `email/<template>.txt` and `.html` with a new Message-ID,
+    every header value folded onto one line (no header injection)."""
+    host = urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
+    return OutgoingEmail(
+        id=0, kind=kind, message_id=make_msgid(domain=host), recipient=header_text(to),
+        subject=header_text(subject),
+        body_text=render_template(f"email/{template}.txt", **context),
+        body_html=render_template(f"email/{template}.html", **context),
+        headers={header_text(k): header_text(v) for k, v in headers.items()},
+        attempts=0,
+        attachments=tuple(OutgoingAttachment(header_text(a.filename), a.content_type, a.data)
+                          for a in attachments),
+    )

@@ -18,6 +18,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_from_
 from ..extensions import db
 from ..models import Event, EventSpeaker, Speaker
 from ..web.admin import admin_blueprint
+from ..web.loaders import event_or_404
 from ..web.slugs import slug_taken
 from ..web.uploads import UploadRefused, delete_speaker_photo, photo_folder
 from .forms import AttachSpeakerForm, SpeakerForm, format_links
@@ -118,7 +119,7 @@ def programme_form(event: Event) -> AttachSpeakerForm:
 @admin.route("/events/<slug:slug>/speakers", methods=["GET", "POST"])
 def event_speakers(slug: str):
     """The event's programme: who speaks, in what order and role; add or change one."""
-    event = db.first_or_404(sa.select(Event).where(Event.slug == slug))
+    event = event_or_404(slug)
     form = programme_form(event)
     if form.validate_on_submit():
         speaker = db.get_or_404(Speaker, form.speaker.data)
@@ -131,7 +132,7 @@ def event_speakers(slug: str):
 
 @admin.post("/events/<slug:slug>/speakers/<int:speaker_id>/remove")
 def remove_event_speaker(slug: str, speaker_id: int):
-    event = db.first_or_404(sa.select(Event).where(Event.slug == slug))
+    event = event_or_404(slug)
     speaker = db.get_or_404(Speaker, speaker_id)
     if db.session.get(EventSpeaker, (event.id, speaker.id)) is None:
         abort(404)

@@ -5,13 +5,18 @@ place and a new view cannot forget it.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, Response, abort, flash, request
 from flask_login import current_user
 
 from ..database import begin_write_transaction
-from ..extensions import login_manager
+from ..extensions import db, login_manager
 
 OPEN_ENDPOINTS = {"organiser.login"}
+
+Done = TypeVar("Done")
 
 
 def require_organiser():
@@ -42,3 +47,17 @@ def admin_blueprint(name: str, import_name: str) -> Blueprint:
     blueprint.before_request(require_organiser)
     blueprint.after_request(never_cache)
     return blueprint
+
+
+def commit_unless_refused(action: Callable[[], Done], refused: type[Exception]) -> Done | None:
+    """Do an organiser's action and commit it, returning what it returns. If the action is
+    refused (raises `refused`), none of it is kept and the reason is flashed as an error;
+    then None is returned."""
+    try:
+        done = action()
+    except refused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return None
+    db.session.commit()
+    return done

@@ -67,3 +67,8 @@ def init_app(app: Flask) -> None:
 def one_line(value: str | None) -> str:
     """Fold any run of whitespace, line breaks included, into one space."""
     return " ".join((value or "").split())
+
+
+def people(count: int) -> str:
+    """'1 person', '3 people'."""
+    return f"{count} {'person' if count == 1 else 'people'}"
