@@ -20,7 +20,7 @@ class CheckInRefused(ValueError):
     """Only a confirmed booking can be checked in; the message says why not."""
 
 
-def check_in_booking(booking: Booking) -> None:
+def check_in_booking(booking: Booking) -> Booking:
     """Record that the person has arrived. Checking in twice keeps the first time."""
     if booking.status != BookingStatus.CONFIRMED:
         raise CheckInRefused(f"{booking.name} is {booking.status}, not confirmed, so cannot be "
@@ -29,6 +29,7 @@ def check_in_booking(booking: Booking) -> None:
         booking.checked_in_at = utcnow()
         db.session.flush()
         audit.record("checked in", booking=booking, detail=booking.reference)
+    return booking
 
 
 def undo_check_in(booking: Booking) -> None:

@@ -33,8 +33,6 @@ from .notices import (
 from .queries import booking_counts
 from .tokens import issue_manage_token, new_reference
 
-CONFIRMED, WAITING, CANCELLED = BookingStatus
-
 REFERENCE_ATTEMPTS = 8
 
 
@@ -145,7 +143,7 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
         sa.select(Booking).where(
             Booking.event_id == event.id,
             Booking.email_normalised == normalise_email(details.email),
-            Booking.status != CANCELLED,
+            Booking.status != BookingStatus.CANCELLED,
         )
     )
     if existing is not None:
@@ -153,15 +151,15 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
         return _audited(result) if by_organiser else result
 
     if booking_counts(event).confirmed < event.capacity:
-        status = CONFIRMED
+        status = BookingStatus.CONFIRMED
     elif event.waiting_list:
-        status = WAITING
+        status = BookingStatus.WAITING
     else:
         raise BookingRefused("This event is fully booked and has no waiting list.", "full")
 
     booking = _insert_booking(event, details, status)
     token = issue_manage_token(booking)
-    if status == CONFIRMED:
+    if status == BookingStatus.CONFIRMED:
         queue_booking_confirmation(booking, token)
     else:
         queue_waiting_list_notice(booking, token)
@@ -186,9 +184,9 @@ def cancel_booking(booking: Booking, *, by_organiser: bool = False) -> Booking |
     """
     event = lock_event(booking.event_id)
     db.session.refresh(booking)
-    if booking.status == CANCELLED:
+    if booking.status == BookingStatus.CANCELLED:
         return None
-    booking.status = CANCELLED
+    booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = utcnow()
     db.session.flush()
     queue_cancellation_notice(booking)
@@ -211,7 +209,7 @@ def promote_booking(booking: Booking) -> Booking:
     """
     event = lock_event(booking.event_id)
     db.session.refresh(booking)
-    if booking.status != WAITING:
+    if booking.status != BookingStatus.WAITING:
         raise BookingRefused("This booking is not on the waiting list.", "not_waiting")
     if booking_counts(event).confirmed >= event.capacity:
         raise BookingRefused(
@@ -237,7 +235,7 @@ def normalise_email(email: str) -> str:
 
 def _send_booking_again(booking: Booking) -> str:
     token = issue_manage_token(booking)
-    if booking.status == CONFIRMED:
+    if booking.status == BookingStatus.CONFIRMED:
         queue_booking_confirmation(booking, token)
     else:
         queue_waiting_list_notice(booking, token)
@@ -252,7 +250,7 @@ def _fill_places(event: Event) -> list[Booking]:
         return []
     waiting = db.session.scalars(
         sa.select(Booking)
-        .where(Booking.event_id == event.id, Booking.status == WAITING)
+        .where(Booking.event_id == event.id, Booking.status == BookingStatus.WAITING)
         .order_by(Booking.created_at, Booking.id)
         .limit(free)
     ).all()
@@ -262,7 +260,7 @@ def _fill_places(event: Event) -> list[Booking]:
 
 
 def _confirm_from_waiting_list(booking: Booking) -> None:
-    booking.status = CONFIRMED
+    booking.status = BookingStatus.CONFIRMED
     booking.confirmed_at = utcnow()
     queue_promotion_notice(booking, issue_manage_token(booking))
 
@@ -278,7 +276,7 @@ def _insert_booking(event: Event, details: BookingDetails, status: str) -> Booki
         job_title=details.job_title,
         access_needs=details.access_needs,
         wants_followup=details.wants_followup,
-        confirmed_at=utcnow() if status == CONFIRMED else None,
+        confirmed_at=utcnow() if status == BookingStatus.CONFIRMED else None,
     )
     _insert_with_reference(booking)
     return booking

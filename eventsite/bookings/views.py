@@ -109,7 +109,7 @@ def calendar_file(token: str):
 @limiter.limit(BOOKING_POST_LIMIT, methods=["POST"])
 def cancel(token: str):
     booking = booking_or_404(token)
-    if booking.status == BookingStatus.CANCELLED.value:
+    if booking.status == BookingStatus.CANCELLED:
         flash("This booking is already cancelled.", "warning")
         return redirect(url_for(".manage", token=token), code=303)
     if booking.event.has_ended():
@@ -181,8 +181,8 @@ def add_booking(slug: str):
     event = event_or_404(slug)
     form = OrganiserBookingForm()
     if form.validate_on_submit():
-        result = commit_unless_refused(
-            lambda: create_booking(event, form.details(), by_organiser=True), BookingRefused)
+        result = commit_unless_refused(BookingRefused, create_booking, event, form.details(),
+                                       by_organiser=True)
         if result is not None:
             booking = result.booking
             if result.outcome == "repeat":
@@ -199,7 +199,7 @@ def add_booking(slug: str):
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/check-in")
 def check_in(slug: str, booking_id: int):
     event, booking = load(slug, booking_id)
-    if commit_unless_refused(lambda: check_in_booking(booking) or True, CheckInRefused):
+    if commit_unless_refused(CheckInRefused, check_in_booking, booking):
         flash(f"{booking.name} is checked in.", "success")
     return back_to_list(event, booking)
 
@@ -228,6 +228,6 @@ def cancel_booking_view(slug: str, booking_id: int):
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/promote")
 def promote(slug: str, booking_id: int):
     event, booking = load(slug, booking_id)
-    if commit_unless_refused(lambda: promote_booking(booking) or True, BookingRefused):
+    if commit_unless_refused(BookingRefused, promote_booking, booking):
         flash(f"{booking.name} now has a confirmed place and will be emailed.", "success")
     return back_to_list(event, booking)

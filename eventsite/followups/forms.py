@@ -19,7 +19,7 @@ class FollowUpForm(Form):
     resources = SelectMultipleField("Resources", coerce=int, validate_choice=False)
     audience = RadioField("Send to",
                           choices=[SelectChoice(value, text) for value, text in AUDIENCES.items()],
-                          default=FollowUpAudience.CHECKED_IN.value,
+                          default=FollowUpAudience.CHECKED_IN,
                           validators=[DataRequired("Choose who the follow-up goes to.")])
 
     def __init__(self, *args, resources: list[Resource], **kwargs):

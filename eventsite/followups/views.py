@@ -135,9 +135,8 @@ def send_test(slug: str, follow_up_id: int):
         flash("The form was incomplete. Send the test again.", "error")
         return follow_up_page(event, follow_up)
     organiser = current_user._get_current_object()
-    if commit_unless_refused(
-            lambda: send_follow_up_test(follow_up, organiser, form.submission.data) or True,
-            FollowUpRefused):
+    if commit_unless_refused(FollowUpRefused, send_follow_up_test, follow_up, organiser,
+                             form.submission.data):
         flash(f"A test is on its way to you at {current_user.email}.", "success")
     return follow_up_page(event, follow_up)
 
@@ -145,7 +144,7 @@ def send_test(slug: str, follow_up_id: int):
 @admin.post("/events/<slug:slug>/follow-ups/<int:follow_up_id>/send")
 def send(slug: str, follow_up_id: int):
     event, follow_up = load(slug, follow_up_id)
-    queued = commit_unless_refused(lambda: send_follow_up(follow_up), FollowUpRefused)
+    queued = commit_unless_refused(FollowUpRefused, send_follow_up, follow_up)
     if queued:
         flash(f"The follow-up is on its way to {people(queued)}.", "success")
     elif queued is not None:

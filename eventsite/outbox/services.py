@@ -13,7 +13,6 @@ from ..database import utcnow
 from ..extensions import db
 from ..models import Event, OutboxMessage, OutboxStatus
 
-STATUSES = tuple(OutboxStatus)
 ERASED_MESSAGE_NOTE = "Not sent: the recipient's data was erased."
 
 
@@ -22,7 +21,7 @@ def outbox_counts(event_id: int | None = None) -> dict[str, int]:
     query = sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
     if event_id is not None:
         query = query.where(OutboxMessage.event_id == event_id)
-    counts = dict.fromkeys(STATUSES, 0)
+    counts = dict.fromkeys(OutboxStatus, 0)
     counts.update({status: count for status, count in db.session.execute(query)})
     return counts
 
@@ -111,7 +110,7 @@ def list_messages(*, status: str = "", event_id: int | None = None,
                   page: int = 1) -> MailLogPage:
     """Messages newest first, PAGE_SIZE at a time, optionally of one status or event."""
     query = sa.select(OutboxMessage)
-    if status in STATUSES:
+    if status in set(OutboxStatus):
         query = query.where(OutboxMessage.status == status)
     if event_id is not None:
         query = query.where(OutboxMessage.event_id == event_id)
@@ -132,7 +131,7 @@ def messages_with_key_prefix(prefix: str) -> list[OutboxMessage]:
 
 
 def status_counts(messages: list[OutboxMessage]) -> dict[str, int]:
-    counts = dict.fromkeys(STATUSES, 0)
+    counts = dict.fromkeys(OutboxStatus, 0)
     for message in messages:
         counts[message.status] += 1
     return counts

@@ -49,12 +49,13 @@ def admin_blueprint(name: str, import_name: str) -> Blueprint:
     return blueprint
 
 
-def commit_unless_refused(action: Callable[[], Done], refused: type[Exception]) -> Done | None:
-    """Do an organiser's action and commit it, returning what it returns. If the action is
-    refused (raises `refused`), none of it is kept and the reason is flashed as an error;
-    then None is returned."""
+def commit_unless_refused(refused: type[Exception], action: Callable[..., Done],
+                          *args, **kwargs) -> Done | None:
+    """Do an organiser's action, `action(*args, **kwargs)`, and commit it, returning what it
+    returns. If the action is refused (raises `refused`), none of it is kept, the reason is
+    flashed as an error and None is returned."""
     try:
-        done = action()
+        done = action(*args, **kwargs)
     except refused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
