@@ -16,25 +16,6 @@ from .extensions import db
 DEFAULT_TIMEZONE = "Europe/London"
 
 
-class BookingStatus(enum.StrEnum):
-    CONFIRMED = "confirmed"
-    WAITING = "waiting"
-    CANCELLED = "cancelled"
-
-
-class OutboxStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-class SpeakerRole(enum.StrEnum):
-    CHAIR = "chair"
-    SPEAKER = "speaker"
-    PANELLIST = "panellist"
-
-
 class Event(db.Model):
     """A fringe event with a fixed number of places."""
 
@@ -128,6 +109,10 @@ class Speaker(db.Model):
         return f"<Speaker {self.slug}>"
 
 
+# What a speaker does on an event's programme; each value is the name in lower case, as stored.
+SpeakerRole = enum.StrEnum("SpeakerRole", "CHAIR SPEAKER PANELLIST")
+
+
 class EventSpeaker(db.Model):
     """A speaker on an event's programme, in order, with a role."""
 
@@ -140,6 +125,11 @@ class EventSpeaker(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="speaker_links")
     speaker: Mapped[Speaker] = relationship(back_populates="event_links")
+
+
+# Where a booking stands: a place, a place in line, or given up.
+# Each value is the name in lower case, as stored.
+BookingStatus = enum.StrEnum("BookingStatus", "CONFIRMED WAITING CANCELLED")
 
 
 class Booking(db.Model):
@@ -252,6 +242,11 @@ class Organiser(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+# Where an email stands: due, in a worker's hands, accepted by the relay, or given up.
+# Each value is the name in lower case, as stored.
+OutboxStatus = enum.StrEnum("OutboxStatus", "PENDING SENDING SENT FAILED")
+
+
 class OutboxMessage(db.Model):
     """An email waiting to be sent, written in the transaction that caused it.
 
@@ -329,9 +324,8 @@ sa.event.listen(
 )
 
 
-class FollowUpAudience(enum.StrEnum):
-    CHECKED_IN = "checked_in"
-    CONFIRMED = "confirmed"
+# Who a follow-up goes to; each value is the name in lower case, as stored.
+FollowUpAudience = enum.StrEnum("FollowUpAudience", "CHECKED_IN CONFIRMED")
 
 
 follow_up_resources = sa.Table(

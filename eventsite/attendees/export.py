@@ -15,6 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import Response, stream_with_context
 
 from .. import audit
 from ..extensions import db
@@ -87,6 +88,19 @@ def attendee_csv(event: Event, status: str | None = None) -> Iterator[bytes]:
 
 def export_filename(event: Event, status: str | None = None) -> str:
     return f"{event.slug}-{status or 'all'}-attendees.csv"
+
+
+def csv_download(event: Event, status: str | None, chunks: Iterator[bytes]) -> Response:
+    """The export's chunks as a streamed download for the organiser's browser.
+
+    Streamed within the request, after the view has committed the audit entry.
+    """
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={"Content-Disposition":
+                 f'attachment; filename="{export_filename(event, status)}"'},
+    )
 
 
 def export_attendees(event: Event, status: str | None = None, *, via: str) -> Iterator[bytes]:

@@ -7,16 +7,7 @@
 """
 from __future__ import annotations
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..bookings.queries import confirmed_by_surname
 from ..extensions import db
@@ -26,7 +17,7 @@ from ..web.admin import admin_blueprint
 from ..web.forms import new_submission
 from ..web.loaders import event_or_404
 from ..web.text import people
-from .export import export_attendees, export_filename
+from .export import csv_download, export_attendees
 from .forms import AttendeeListForm, EraseForm
 from .lists import email_attendee_list, submission_messages
 from .privacy import erase_person
@@ -42,12 +33,7 @@ def export_csv(slug: str):
         abort(404)
     chunks = export_attendees(event, status, via="CSV")
     db.session.commit()
-    return Response(
-        stream_with_context(chunks),
-        mimetype="text/csv",
-        headers={"Content-Disposition":
-                 f'attachment; filename="{export_filename(event, status)}"'},
-    )
+    return csv_download(event, status, chunks)
 
 
 @admin.get("/events/<slug:slug>/sign-in-sheet")

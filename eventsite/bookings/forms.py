@@ -52,29 +52,24 @@ def length(maximum: int, what: str) -> Length:
     return Length(max=maximum, message=f"{what} must be {maximum:,} characters or fewer.")
 
 
+def text_line(label: str, maximum: int, what: str, required: str | None = None) -> StringField:
+    """A one-line answer of plain text: required (with that message) or not."""
+    needed = [DataRequired(required)] if required else []
+    return StringField(label, filters=[one_line],
+                       validators=[*needed, length(maximum, what), plain_text])
+
+
+def email_line(required: str, what: str) -> EmailField:
+    """A required email address, stored in the ASCII form mail servers accept."""
+    return EmailField("Email", filters=[one_line], validators=[
+        DataRequired(required), length(MAX_EMAIL, what), email_address])
+
+
 class BookingForm(Form):
-    name = StringField(
-        "Name",
-        filters=[one_line],
-        validators=[DataRequired("Enter your name."), length(MAX_NAME, "Your name"),
-                    plain_text],
-    )
-    email = EmailField(
-        "Email",
-        filters=[one_line],
-        validators=[DataRequired("Enter your email address."),
-                    length(MAX_EMAIL, "Your email address"), email_address],
-    )
-    organisation = StringField(
-        "Organisation",
-        filters=[one_line],
-        validators=[length(MAX_NAME, "Organisation"), plain_text],
-    )
-    job_title = StringField(
-        "Job title",
-        filters=[one_line],
-        validators=[length(MAX_NAME, "Job title"), plain_text],
-    )
+    name = text_line("Name", MAX_NAME, "Your name", required="Enter your name.")
+    email = email_line("Enter your email address.", "Your email address")
+    organisation = text_line("Organisation", MAX_NAME, "Organisation")
+    job_title = text_line("Job title", MAX_NAME, "Job title")
     access_needs = TextAreaField(
         "Access or dietary needs",
         filters=[tidy_lines],
@@ -105,18 +100,8 @@ class OrganiserBookingForm(BookingForm):
     """An organiser adding someone by hand (who phoned, or is at the door): the same fields
     and checks, with messages about the person rather than to them, and no bot trap."""
 
-    name = StringField(
-        "Name",
-        filters=[one_line],
-        validators=[DataRequired("Enter the person's name."), length(MAX_NAME, "The name"),
-                    plain_text],
-    )
-    email = EmailField(
-        "Email",
-        filters=[one_line],
-        validators=[DataRequired("Enter the person's email address."),
-                    length(MAX_EMAIL, "The email address"), email_address],
-    )
+    name = text_line("Name", MAX_NAME, "The name", required="Enter the person's name.")
+    email = email_line("Enter the person's email address.", "The email address")
     wants_followup = BooleanField(
         "Send them the slides and resources after the event", default=True
     )

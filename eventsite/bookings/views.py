@@ -20,19 +20,11 @@ from ..models import Booking, BookingStatus, Event
 from ..web.admin import admin_blueprint, commit_unless_refused
 from ..web.errors import render_error
 from ..web.loaders import event_item_or_404, event_or_404
+from . import pages
 from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
 from .calendar import event_calendar
 from .forms import BookingForm, CancelBookingForm, OrganiserBookingForm
 from .notices import manage_url
-from .pages import (
-    bookable_event_or_404,
-    booking_form_page,
-    booking_form_problem,
-    booking_or_404,
-    closed_page,
-    private,
-    refusal_and_places,
-)
 from .queries import booking_counts, search_bookings, waiting_list_position
 from .services import BookingRefused, cancel_booking, create_booking, promote_booking
 
@@ -53,20 +45,20 @@ TOO_LONG = (
 @bp.route("/events/<slug:slug>/book", methods=["GET", "POST"])
 @limiter.limit(BOOKING_POST_LIMIT, methods=["POST"])
 def book(slug: str):
-    event = bookable_event_or_404(slug)
-    refusal, left = refusal_and_places(event)
+    event = pages.bookable_event_or_404(slug)
+    refusal, left = pages.refusal_and_places(event)
     if refusal is not None:
-        return closed_page(event, refusal, 409 if request.method == "POST" else 200)
+        return pages.closed_page(event, refusal, 409 if request.method == "POST" else 200)
     form = BookingForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return booking_form_page(event, form, left, status=status)
+        return pages.booking_form_page(event, form, left, status=status)
     if not form.looks_automated:
         try:
             create_booking(event, form.details())
         except BookingRefused as refused:
             db.session.rollback()
-            return closed_page(event, refused, 409)
+            return pages.closed_page(event, refused, 409)
         db.session.commit()
     session["booking_email"] = form.email.data
     return redirect(url_for(".thanks", slug=slug), code=303)
@@ -74,7 +66,7 @@ def book(slug: str):
 
 @bp.get("/events/<slug:slug>/book/thanks")
 def thanks(slug: str):
-    event = bookable_event_or_404(slug)
+    event = pages.bookable_event_or_404(slug)
     # Deliberately the same page for a new booking, a waiting-list place and a repeat:
     # nobody can learn from it whether an address had booked before.
     return render_template(
@@ -84,8 +76,8 @@ def thanks(slug: str):
 
 @bp.get("/bookings/<token>")
 def manage(token: str):
-    booking = booking_or_404(token)
-    return private(render_template(
+    booking = pages.booking_or_404(token)
+    return pages.private(render_template(
         "bookings/manage.html",
         booking=booking,
         event=booking.event,
@@ -96,9 +88,9 @@ def manage(token: str):
 
 @bp.get("/bookings/<token>/calendar.ics")
 def calendar_file(token: str):
-    booking = booking_or_404(token)
+    booking = pages.booking_or_404(token)
     event = booking.event
-    return private(Response(
+    return pages.private(Response(
         event_calendar(event, manage_url(token)),
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
@@ -108,7 +100,7 @@ def calendar_file(token: str):
 @bp.route("/bookings/<token>/cancel", methods=["GET", "POST"])
 @limiter.limit(BOOKING_POST_LIMIT, methods=["POST"])
 def cancel(token: str):
-    booking = booking_or_404(token)
+    booking = pages.booking_or_404(token)
     if booking.status == BookingStatus.CANCELLED:
         flash("This booking is already cancelled.", "warning")
         return redirect(url_for(".manage", token=token), code=303)
@@ -121,7 +113,7 @@ def cancel(token: str):
         db.session.commit()
         flash("Your booking is cancelled. We have sent you an email to confirm it.", "success")
         return redirect(url_for(".manage", token=token), code=303)
-    return private(render_template(
+    return pages.private(render_template(
         "bookings/cancel.html", booking=booking, event=booking.event, form=form, token=token
     ))
 
@@ -130,7 +122,7 @@ def cancel(token: str):
 def form_expired(error: CSRFError):
     """An expired or missing form token: say so, keep what was typed, store nothing."""
     if request.endpoint == "bookings.book":
-        return booking_form_problem(EXPIRED_FORM, 400, formdata=request.form)
+        return pages.booking_form_problem(EXPIRED_FORM, 400, formdata=request.form)
     if request.endpoint == "bookings.cancel":
         flash(EXPIRED_FORM, "error")
         return redirect(url_for(".cancel", token=request.view_args["token"]), code=303)
@@ -142,7 +134,7 @@ def too_long(error: RequestEntityTooLarge):
     """A form too large to read at all: an empty form again, with the reason."""
     if request.endpoint != "bookings.book":
         return render_error(error)
-    return booking_form_problem(TOO_LONG, 413, formdata=None)
+    return pages.booking_form_problem(TOO_LONG, 413, formdata=None)
 
 
 def load(slug: str, booking_id: int) -> tuple[Event, Booking]:
@@ -196,12 +188,19 @@ def add_booking(slug: str):
     return render_template("bookings/admin/booking_form.html", event=event, form=form)
 
 
+def act_on_booking(slug: str, booking_id: int, refused: type[Exception], action,
+                   done: str):
+    """Do `action(booking)` and say `done` about the person, or why it was refused."""
+    event, booking = load(slug, booking_id)
+    if commit_unless_refused(refused, action, booking):
+        flash(done.format(name=booking.name), "success")
+    return back_to_list(event, booking)
+
+
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/check-in")
 def check_in(slug: str, booking_id: int):
-    event, booking = load(slug, booking_id)
-    if commit_unless_refused(CheckInRefused, check_in_booking, booking):
-        flash(f"{booking.name} is checked in.", "success")
-    return back_to_list(event, booking)
+    return act_on_booking(slug, booking_id, CheckInRefused, check_in_booking,
+                          "{name} is checked in.")
 
 
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/undo-check-in")
@@ -227,7 +226,5 @@ def cancel_booking_view(slug: str, booking_id: int):
 
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/promote")
 def promote(slug: str, booking_id: int):
-    event, booking = load(slug, booking_id)
-    if commit_unless_refused(BookingRefused, promote_booking, booking):
-        flash(f"{booking.name} now has a confirmed place and will be emailed.", "success")
-    return back_to_list(event, booking)
+    return act_on_booking(slug, booking_id, BookingRefused, promote_booking,
+                          "{name} now has a confirmed place and will be emailed.")

@@ -23,13 +23,12 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
 )
 
 from ..bookings.queries import booking_counts
 from ..models import DEFAULT_TIMEZONE, Event
 from ..web.forms import Form
-from ..web.slugs import SLUG_MESSAGE, SLUG_PATTERN, slug_taken
+from ..web.slugs import slug_field, slug_taken
 
 TIMEZONES = [
     "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Brussels",
@@ -72,10 +71,7 @@ def when_field(label: str, required: bool = True) -> DateTimeLocalField:
 
 class EventForm(Form):
     title = StringField("Title", [DataRequired("Give the event a title."), Length(max=200)])
-    slug = StringField(
-        "Web address", [Optional(), Length(max=120), Regexp(SLUG_PATTERN, message=SLUG_MESSAGE)],
-        description="The end of the event's link. Leave empty to make one from the title.",
-    )
+    slug = slug_field("The end of the event's link. Leave empty to make one from the title.")
     host_conference = StringField("Host conference", [Length(max=200)])
     summary = TextAreaField("Summary", [Length(max=500)],
                             description="One or two sentences for lists and link previews.")

@@ -22,22 +22,8 @@ from ..web.forms import SubmissionForm, new_submission
 from ..web.loaders import event_item_or_404, event_or_404
 from ..web.security import sandboxed_html
 from ..web.text import people
+from . import services
 from .forms import FollowUpForm
-from .services import (
-    AUDIENCES,
-    FollowUpRefused,
-    audience_size,
-    create_follow_up,
-    event_follow_ups,
-    event_resources,
-    follow_up_counts,
-    is_attached,
-    recipients_to_send,
-    render_follow_up,
-    send_follow_up,
-    send_follow_up_test,
-    update_follow_up,
-)
 
 bp = Blueprint("followups", __name__)
 admin = admin_blueprint("followups_admin", __name__)
@@ -56,31 +42,33 @@ def preview_for_organiser(follow_up: FollowUp):
     """The follow-up as the organiser would receive it, and None; or None and why it
     cannot be shown."""
     try:
-        return render_follow_up(follow_up, current_user.name or current_user.email), None
-    except FollowUpRefused as refusal:
+        preview = services.render_follow_up(follow_up, current_user.name or current_user.email)
+        return preview, None
+    except services.FollowUpRefused as refusal:
         return None, str(refusal)
 
 
 @admin.route("/events/<slug:slug>/follow-ups", methods=["GET", "POST"])
 def follow_ups(slug: str):
     event = event_or_404(slug)
-    form = FollowUpForm(resources=event_resources(event))
+    form = FollowUpForm(resources=services.event_resources(event))
     if form.validate_on_submit():
         try:
-            follow_up = create_follow_up(
+            follow_up = services.create_follow_up(
                 event, subject=form.subject.data, message=form.message.data,
                 audience=form.audience.data, resources=form.chosen_resources(),
                 organiser=current_user._get_current_object())
-        except FollowUpRefused as refusal:
+        except services.FollowUpRefused as refusal:
             form.resources.errors.append(str(refusal))
         else:
             db.session.commit()
             flash("Follow-up saved. Check the preview, send yourself a test, then send it.",
                   "success")
             return follow_up_page(event, follow_up)
-    rows = [(f, follow_up_counts(f)) for f in event_follow_ups(event)]
+    rows = [(f, services.follow_up_counts(f)) for f in services.event_follow_ups(event)]
     return render_template("followups/follow_ups.html", event=event, form=form,
-                           follow_ups=rows, audiences=AUDIENCES, is_attached=is_attached)
+                           follow_ups=rows, audiences=services.AUDIENCES,
+                           is_attached=services.is_attached)
 
 
 @admin.get("/events/<slug:slug>/follow-ups/<int:follow_up_id>")
@@ -89,9 +77,10 @@ def follow_up(slug: str, follow_up_id: int):
     preview, problem = preview_for_organiser(follow_up)
     return render_template(
         "followups/follow_up.html", event=event, follow_up=follow_up, preview=preview,
-        problem=problem, counts=follow_up_counts(follow_up), audiences=AUDIENCES,
-        audience_size=audience_size(follow_up), to_send=len(recipients_to_send(follow_up)),
-        test_form=SubmissionForm(submission=new_submission()), is_attached=is_attached,
+        problem=problem, counts=services.follow_up_counts(follow_up),
+        audiences=services.AUDIENCES, audience_size=services.audience_size(follow_up),
+        to_send=len(services.recipients_to_send(follow_up)),
+        test_form=SubmissionForm(submission=new_submission()), is_attached=services.is_attached,
     )
 
 
@@ -110,21 +99,22 @@ def edit(slug: str, follow_up_id: int):
     if follow_up.is_sent:
         flash("This follow-up has been sent, so it can no longer be changed.", "warning")
         return follow_up_page(event, follow_up)
-    form = FollowUpForm(obj=follow_up, resources=event_resources(event))
+    form = FollowUpForm(obj=follow_up, resources=services.event_resources(event))
     if not form.is_submitted():
         form.resources.data = [r.id for r in follow_up.resources]
     if form.validate_on_submit():
         try:
-            update_follow_up(follow_up, subject=form.subject.data, message=form.message.data,
-                             audience=form.audience.data, resources=form.chosen_resources())
-        except FollowUpRefused as refusal:
+            services.update_follow_up(
+                follow_up, subject=form.subject.data, message=form.message.data,
+                audience=form.audience.data, resources=form.chosen_resources())
+        except services.FollowUpRefused as refusal:
             form.resources.errors.append(str(refusal))
         else:
             db.session.commit()
             flash("Follow-up saved.", "success")
             return follow_up_page(event, follow_up)
     return render_template("followups/follow_up_form.html", event=event, form=form,
-                           follow_up=follow_up, is_attached=is_attached)
+                           follow_up=follow_up, is_attached=services.is_attached)
 
 
 @admin.post("/events/<slug:slug>/follow-ups/<int:follow_up_id>/test")
@@ -135,8 +125,8 @@ def send_test(slug: str, follow_up_id: int):
         flash("The form was incomplete. Send the test again.", "error")
         return follow_up_page(event, follow_up)
     organiser = current_user._get_current_object()
-    if commit_unless_refused(FollowUpRefused, send_follow_up_test, follow_up, organiser,
-                             form.submission.data):
+    if commit_unless_refused(services.FollowUpRefused, services.send_follow_up_test,
+                             follow_up, organiser, form.submission.data):
         flash(f"A test is on its way to you at {current_user.email}.", "success")
     return follow_up_page(event, follow_up)
 
@@ -144,7 +134,8 @@ def send_test(slug: str, follow_up_id: int):
 @admin.post("/events/<slug:slug>/follow-ups/<int:follow_up_id>/send")
 def send(slug: str, follow_up_id: int):
     event, follow_up = load(slug, follow_up_id)
-    queued = commit_unless_refused(FollowUpRefused, send_follow_up, follow_up)
+    queued = commit_unless_refused(services.FollowUpRefused, services.send_follow_up,
+                                   follow_up)
     if queued:
         flash(f"The follow-up is on its way to {people(queued)}.", "success")
     elif queued is not None:

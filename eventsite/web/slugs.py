@@ -5,12 +5,21 @@ import re
 import unicodedata
 
 import sqlalchemy as sa
+from wtforms import StringField
+from wtforms.validators import Length, Optional, Regexp
 
 from ..extensions import db
 
 SLUG_MAX = 80
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MESSAGE = "Use lower-case letters, digits and single hyphens, like spin-out-mutuals."
+
+
+def slug_field(description: str) -> StringField:
+    """The optional "Web address" field of the event and speaker forms."""
+    return StringField("Web address", [
+        Optional(), Length(max=120), Regexp(SLUG_PATTERN, message=SLUG_MESSAGE),
+    ], description=description)
 
 
 def slugify(text: str, fallback: str) -> str:
