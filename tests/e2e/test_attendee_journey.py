@@ -11,6 +11,7 @@ import time
 import icalendar
 import pytest
 
+from tests.conftest import book
 from tests.factories import attach_speaker, make_event, make_speaker
 
 pytestmark = pytest.mark.e2e
@@ -24,18 +25,6 @@ def mail_to(smtp_server, address: str, count: int = 1):
         if len(found) >= count or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
-
-
-def book(page, base_url: str, event_title: str, name: str, email: str, button: str):
-    page.goto(base_url + "/")
-    page.get_by_role("link", name=event_title).click()
-    page.get_by_role("link", name=button).click()
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Organisation").fill("Northfield County Council")
-    page.get_by_label("Job title").fill("Commissioner")
-    page.get_by_role("button", name=button).click()
-    assert page.get_by_role("heading", name="Thank you: now check your email").is_visible()
 
 
 def test_book_cancel_from_email_and_promote(app, smtp_server, site_with_mail, page, browser):

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Event
+from tests.conftest import PASSWORD
 from tests.factories import make_booking, make_organiser
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough password"
 
 
 def wait_for_mail(smtp_server, count: int, seconds: float = 30):

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from eventsite.extensions import db
 from eventsite.models import OutboxMessage
-from tests.conftest import ROOT
-from tests.outbox_fixtures import outbox_rows, queue_messages, start_worker, worker_env
+from tests.conftest import ROOT, by_id, outbox
+from tests.factories import queue_messages
+from tests.outbox_fixtures import start_worker, worker_env
 
 
 def statuses(app) -> Counter:
@@ -87,7 +88,7 @@ def test_status_lists_counts_and_each_failure_then_retry_requeues(smtp_app, smtp
     smtp_server.rejected_recipients.clear()
     runner.invoke(args=["outbox", "run", "--once"])
     assert statuses(smtp_app) == Counter(sent=3)
-    rows = outbox_rows(smtp_app)
+    rows = by_id(outbox(smtp_app))
     assert sorted(smtp_server.message_ids()) == sorted(r.message_id for r in rows.values())
 
 
@@ -105,8 +106,8 @@ def test_retry_never_requeues_mail_held_back_for_an_erased_person(smtp_app, runn
     refused = runner.invoke(args=["outbox", "retry", "--id", str(held)])
     assert refused.exit_code == 1
     assert f"Message #{held} is held back: {ERASED_MESSAGE_NOTE}" in refused.output
-    assert outbox_rows(smtp_app)[held].status == "failed"
-    assert outbox_rows(smtp_app)[failed].status == "pending"
+    assert by_id(outbox(smtp_app))[held].status == "failed"
+    assert by_id(outbox(smtp_app))[failed].status == "pending"
 
 
 def test_worker_killed_mid_batch_loses_nothing_when_restarted(app, smtp_server):
@@ -125,7 +126,7 @@ def test_worker_killed_mid_batch_loses_nothing_when_restarted(app, smtp_server):
     wait_until(lambda: statuses(app)["sent"] == 20, timeout=30)
     stop_worker(restarted, timeout=10)
 
-    expected = {row.message_id for row in outbox_rows(app).values()}
+    expected = {row.message_id for row in by_id(outbox(app)).values()}
     received = Counter(smtp_server.message_ids())
     assert set(received) == expected and len(expected) == len(ids)
     assert sum(received.values()) - len(received) <= 1  # only the one in flight, twice

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, test_config
 from tests.factories import make_event, make_organiser
 
 CSRF_EXEMPT = {"unsubscribe.followups"}  # RFC 8058 one-click: a signed token instead
@@ -77,7 +77,6 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client):
 def test_cookie_is_not_secure_on_a_plain_http_development_site(database_url, tmp_path):
     from eventsite import create_app
     from eventsite.extensions import db
-    from tests.conftest import test_config
 
     app = create_app(test_config(database_url, tmp_path, SITE_URL="http://127.0.0.1:5000"))
     assert app.config.get("SESSION_COOKIE_SECURE") is False
