@@ -41,6 +41,19 @@ def require(condition: object, reason: str) -> None:
     pytest.skip(reason)
 
 
+def wait_until(condition, what: str, timeout: float = 30, interval: float = 0.05):
+    """Poll `condition` until it returns something true and return that; when `timeout`
+    seconds pass first, fail saying what was awaited."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

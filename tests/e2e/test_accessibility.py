@@ -6,14 +6,7 @@ from datetime import timedelta
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.factories import (
-    attach_speaker,
-    make_booking,
-    make_event,
-    make_organiser,
-    make_resource,
-    make_speaker,
-)
+from tests.factories import attach_speaker, make_event, make_resource, make_speaker
 
 pytestmark = pytest.mark.e2e
 
@@ -88,6 +81,7 @@ def test_booking_form_with_errors_has_no_serious_violations(app, live_server, pa
 
 
 def test_organiser_pages_have_no_serious_violations(app, live_server, desktop_page):
+    from tests.factories import make_booking, make_organiser
 
     page = desktop_page
     event = make_event(app, slug="door-event")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from eventsite.extensions import db
 from eventsite.models import OutboxMessage
-from tests.conftest import ROOT, by_id, outbox
+from tests.conftest import ROOT, by_id, outbox, wait_until
 from tests.factories import queue_messages
 from tests.outbox_fixtures import start_worker, worker_env
 
@@ -25,14 +25,6 @@ def statuses(app) -> Counter:
         return Counter(dict(db.session.execute(
             sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
         ).all()))
-
-
-def wait_until(condition, timeout: float = 60, interval: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(interval)
 
 
 def stop_worker(worker: subprocess.Popen, timeout: float = 20) -> tuple[str, str]:
@@ -123,7 +115,7 @@ def test_worker_killed_mid_batch_loses_nothing_when_restarted(app, smtp_server):
 
     smtp_server.delay = 0
     restarted = start_worker(env, "--batch-size", "5", "--poll-interval", "0.1")
-    wait_until(lambda: statuses(app)["sent"] == 20, timeout=30)
+    wait_until(lambda: statuses(app)["sent"] == 20, "20 emails sent", timeout=30)
     stop_worker(restarted, timeout=10)
 
     expected = {row.message_id for row in by_id(outbox(app)).values()}
@@ -152,7 +144,8 @@ def test_two_workers_drain_a_thousand_messages_each_sent_exactly_once(app, smtp_
     for worker in workers:  # both up and polling before any mail is queued
         assert worker.stdout.readline().startswith("Outbox worker started")
     queue_messages(app, 1000)
-    wait_until(lambda: statuses(app)["sent"] == 1000, timeout=90, interval=0.25)
+    wait_until(lambda: statuses(app)["sent"] == 1000, "1000 emails sent", timeout=90,
+               interval=0.25)
     outputs = []
     for worker in workers:
         out, _err = stop_worker(worker)
@@ -166,7 +159,9 @@ def test_two_workers_drain_a_thousand_messages_each_sent_exactly_once(app, smtp_
 def test_idle_worker_stops_at_once_on_sigterm_however_long_its_poll(app, smtp_server):
     worker = start_worker(worker_env(app, smtp_server), "--poll-interval", "60")
     assert worker.stdout.readline().startswith("Outbox worker started")
-    time.sleep(0.5)  # asleep between polls
+    # Not a wait for a result: a moment for the worker to reach its 60 s sleep between
+    # polls, the case under test. Were SIGTERM to arrive sooner, it must still stop at once.
+    time.sleep(0.5)
     started = time.monotonic()
     out, _err = stop_worker(worker, timeout=10)
     assert time.monotonic() - started < 5
