@@ -153,3 +153,22 @@ def mail_route_values(app, event) -> dict[str, int]:
         db.session.add_all([follow_up, message])
         db.session.commit()
         return {"follow_up_id": follow_up.id, "message_id": message.id}
+
+
+def one_of_everything(app) -> dict[str, object]:
+    """A real event, bookings (one waiting), speaker, resource, follow-up and email, and a
+    real manage token: a value for every argument a route's URL can have."""
+    from eventsite.bookings.tokens import issue_manage_token
+
+    event = make_event(app, slug="the-event", capacity=2)
+    booking = make_booking(app, event, email="ada@example.org")
+    waiting = make_booking(app, event, status="waiting", email="grace@example.org")
+    speaker = make_speaker(app, slug="the-speaker", email="speaker@example.org")
+    attach_speaker(app, event, speaker)
+    resource = make_resource(app, event)
+    with app.app_context():
+        token = issue_manage_token(db.session.get(Booking, booking.id))
+        db.session.commit()
+    return {"slug": event.slug, "event_id": event.id, "booking_id": booking.id,
+            "waiting_id": waiting.id, "speaker_id": speaker.id, "resource_id": resource.id,
+            "token": token, **mail_route_values(app, event)}
