@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from eventsite.database import utcnow
 from eventsite.extensions import db
-from eventsite.models import Event, OutboxMessage, OutboxStatus
-from tests.conftest import wait_until
+from eventsite.models import Event, OutboxStatus
+from tests.conftest import outbox, wait_until
 from tests.factories import make_booking, make_organiser
 
 pytestmark = pytest.mark.e2e
@@ -22,9 +22,8 @@ PASSWORD = "a long enough password"
 
 
 def outbox_is_empty(app) -> bool:
-    with app.app_context():
-        return not db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])))
+    """Nothing queued is waiting to be sent."""
+    return all(m.status not in (OutboxStatus.PENDING, OutboxStatus.SENDING) for m in outbox(app))
 
 
 def create_event(page, base_url: str) -> str:
