@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -9,6 +10,9 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
+from email import message_from_bytes
+from email.policy import default as default_policy
+from email.utils import getaddresses
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -19,6 +23,7 @@ from sqlalchemy.engine import make_url
 from config import normalise_database_url
 from eventsite import create_app
 from eventsite.extensions import db
+from eventsite.models import AuditEntry, Booking, OutboxMessage
 
 pytest_plugins = ["tests.smtp", "tests.outbox_fixtures"]  # smtp_server, smtp_app
 
@@ -34,6 +39,19 @@ def require(condition: object, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true, so this cannot be skipped)")
     pytest.skip(reason)
+
+
+def wait_until(condition, what: str, timeout: float = 30, interval: float = 0.05):
+    """Poll `condition` until it returns something true and return that; when `timeout`
+    seconds pass first, fail saying what was awaited."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
 
 
 def free_port() -> int:
@@ -162,3 +180,102 @@ def live_server(app):
     """The app under gunicorn (4 workers x 4 threads) on the test's database."""
     with gunicorn_server(app) as base_url:
         yield base_url
+
+
+# --- helpers shared by the test modules ------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+def log_in(client, app, email: str = "organiser@example.org"):
+    """Make an organiser and log in through the login form, as a person would.
+
+    The login itself writes a "logged in" audit entry.
+    """
+    from tests.factories import make_organiser
+
+    organiser = make_organiser(app, email=email, password=PASSWORD)
+    response = client.post("/admin/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return organiser
+
+
+def audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def load(app, model, ident):
+    with app.app_context():
+        row = db.session.get(model, ident)
+        db.session.expunge_all()
+        return row
+
+
+def outbox(app, kind: str | None = None) -> list[OutboxMessage]:
+    """The queued emails (of one kind), oldest first, detached to read after the session."""
+    with app.app_context():
+        query = (sa.select(OutboxMessage).options(sa.orm.undefer(OutboxMessage.raw))
+                 .order_by(OutboxMessage.id))
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        rows = db.session.scalars(query).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def by_id(rows) -> dict:
+    return {row.id: row for row in rows}
+
+
+def attached_files(raw: bytes) -> list[tuple[str, str, bytes]]:
+    """(filename, type, content) of each file in the email, as its recipient gets it."""
+    message = message_from_bytes(raw, policy=default_policy)
+    return [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+            for part in message.iter_attachments()]
+
+
+def deliver(app):
+    """Run the outbox worker once, as `flask outbox run --once` does."""
+    from eventsite.outbox.worker import drain
+
+    with app.app_context():
+        return drain()
+
+
+# --- booking through the public form ---------------------------------------------------
+
+VALID = {
+    "name": "Ada Lovelace",
+    "email": "ada@example.org",
+    "organisation": "Analytical Engines Ltd",
+    "job_title": "Analyst",
+    "access_needs": "Step-free access, please",
+    "wants_followup": "y",
+}
+MANAGE_LINK = re.compile(r"https://events\.example\.org/bookings/([A-Za-z0-9_-]{43})")
+
+
+def book(client, event, **fields):
+    return client.post(f"/events/{event.slug}/book", data={**VALID, **fields})
+
+
+def stored_bookings(app, event=None) -> list[Booking]:
+    with app.app_context():
+        query = sa.select(Booking).order_by(Booking.id)
+        if event is not None:
+            query = query.where(Booking.event_id == event.id)
+        rows = db.session.scalars(query).all()
+        db.session.expunge_all()
+        return list(rows)
+
+
+def manage_token(message: OutboxMessage) -> str:
+    return MANAGE_LINK.search(message.body_text).group(1)
+
+
+def only_address(recipient: str) -> str:
+    assert "\r" not in recipient and "\n" not in recipient
+    addresses = getaddresses([recipient])
+    assert len(addresses) == 1, recipient
+    return addresses[0][1]

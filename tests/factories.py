@@ -7,12 +7,29 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 
 from eventsite.database import utcnow
 from eventsite.extensions import db
-from eventsite.models import Booking, Event, EventSpeaker, Organiser, Resource, Speaker
+from eventsite.models import (
+    Booking,
+    Event,
+    EventSpeaker,
+    FollowUp,
+    Organiser,
+    OutboxMessage,
+    Resource,
+    Speaker,
+)
+from eventsite.outbox.delivery import OutgoingEmail, email_bytes
 
 _counter = itertools.count(1)
+
+CONFIRMATION_TEXT = (
+    "Dear Alex,\n\nYou have a place at How local authorities can spin out mutuals.\n\n"
+    + "When: Tuesday 20 October 2026, 18:30-20:00 BST\nWhere: Meeting Room 4\n" * 12
+)
+CONFIRMATION_HTML = "<p>" + CONFIRMATION_TEXT.replace("\n", "<br>\n") + "</p>"
 
 
 def _save(app, obj):
@@ -93,3 +110,65 @@ def make_organiser(app, *, email="organiser@example.org", password="correct hors
     organiser = Organiser(email=email, name=values.pop("name", "Olive Organiser"), **values)
     organiser.set_password(password)
     return _save(app, organiser)
+
+
+def outbox_row(kind: str, dedupe_key: str, recipient: str, subject: str,
+               body_text: str = CONFIRMATION_TEXT, body_html: str = CONFIRMATION_HTML,
+               **columns) -> OutboxMessage:
+    """An outbox row with its email built, as queue_email writes it (no template needed).
+
+    Needs an app context (the sender comes from its config).
+    """
+    outgoing = OutgoingEmail(
+        id=0, kind=kind, message_id=make_msgid(domain="events.example.org"),
+        recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
+        headers={}, attempts=0,
+    )
+    return OutboxMessage(
+        kind=kind, dedupe_key=dedupe_key, message_id=outgoing.message_id,
+        recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
+        headers={}, raw=email_bytes(outgoing), **columns,
+    )
+
+
+def queue_messages(app, count: int, *, to: str = "attendee{n}@example.org",
+                   kind: str = "booking_confirmed") -> list[int]:
+    """`count` confirmation-sized rows, queued directly (no template needed)."""
+    with app.app_context():
+        messages = [
+            outbox_row(kind, f"test:{make_msgid()}", to.format(n=n), f"Your place, number {n}")
+            for n in range(count)
+        ]
+        db.session.add_all(messages)
+        db.session.commit()
+        return [message.id for message in messages]
+
+
+def mail_route_values(app, event) -> dict[str, int]:
+    """An email and a follow-up of the event, for tests that open every /admin route."""
+    with app.app_context():
+        follow_up = FollowUp(event_id=event.id, subject="Slides", message="Thank you.")
+        message = outbox_row("follow_up", "route-test", "someone@example.org", "Slides",
+                             "Thank you.", "<p>Thank you.</p>", event_id=event.id)
+        db.session.add_all([follow_up, message])
+        db.session.commit()
+        return {"follow_up_id": follow_up.id, "message_id": message.id}
+
+
+def one_of_everything(app) -> dict[str, object]:
+    """A real event, bookings (one waiting), speaker, resource, follow-up and email, and a
+    real manage token: a value for every argument a route's URL can have."""
+    from eventsite.bookings.tokens import issue_manage_token
+
+    event = make_event(app, slug="the-event", capacity=2)
+    booking = make_booking(app, event, email="ada@example.org")
+    waiting = make_booking(app, event, status="waiting", email="grace@example.org")
+    speaker = make_speaker(app, slug="the-speaker", email="speaker@example.org")
+    attach_speaker(app, event, speaker)
+    resource = make_resource(app, event)
+    with app.app_context():
+        token = issue_manage_token(db.session.get(Booking, booking.id))
+        db.session.commit()
+    return {"slug": event.slug, "event_id": event.id, "booking_id": booking.id,
+            "waiting_id": waiting.id, "speaker_id": speaker.id, "resource_id": resource.id,
+            "token": token, **mail_route_values(app, event)}

@@ -4,21 +4,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from email.utils import make_msgid
 
 import pytest
-import sqlalchemy as sa
 
-from eventsite.extensions import db, mail
-from eventsite.models import OutboxMessage
-from eventsite.outbox.delivery import OutgoingEmail, email_bytes
+from eventsite.extensions import mail
 from tests.conftest import ROOT
-
-CONFIRMATION_TEXT = (
-    "Dear Alex,\n\nYou have a place at How local authorities can spin out mutuals.\n\n"
-    + "When: Tuesday 20 October 2026, 18:30-20:00 BST\nWhere: Meeting Room 4\n" * 12
-)
-CONFIRMATION_HTML = "<p>" + CONFIRMATION_TEXT.replace("\n", "<br>\n") + "</p>"
 
 
 @pytest.fixture
@@ -30,46 +20,6 @@ def smtp_app(app, smtp_server):
     )
     mail.init_app(app)  # Flask-Mail reads its settings when initialised
     return app
-
-
-def outbox_row(kind: str, dedupe_key: str, recipient: str, subject: str,
-               body_text: str = CONFIRMATION_TEXT, body_html: str = CONFIRMATION_HTML,
-               **columns) -> OutboxMessage:
-    """An outbox row with its email built, as queue_email writes it (no template needed).
-
-    Needs an app context (the sender comes from its config).
-    """
-    outgoing = OutgoingEmail(
-        id=0, kind=kind, message_id=make_msgid(domain="events.example.org"),
-        recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
-        headers={}, attempts=0,
-    )
-    return OutboxMessage(
-        kind=kind, dedupe_key=dedupe_key, message_id=outgoing.message_id,
-        recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
-        headers={}, raw=email_bytes(outgoing), **columns,
-    )
-
-
-def queue_messages(app, count: int, *, to: str = "attendee{n}@example.org",
-                   kind: str = "booking_confirmed") -> list[int]:
-    """`count` confirmation-sized rows, queued directly (no template needed)."""
-    with app.app_context():
-        messages = [
-            outbox_row(kind, f"test:{make_msgid()}", to.format(n=n), f"Your place, number {n}")
-            for n in range(count)
-        ]
-        db.session.add_all(messages)
-        db.session.commit()
-        return [message.id for message in messages]
-
-
-def outbox_rows(app) -> dict[int, OutboxMessage]:
-    """Every outbox row by id, detached, to read after the session closes."""
-    with app.app_context():
-        rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        db.session.expunge_all()
-        return {row.id: row for row in rows}
 
 
 def worker_env(app, smtp_server, **settings) -> dict:

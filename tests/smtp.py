@@ -16,7 +16,6 @@ import asyncio
 import email
 import email.policy
 import threading
-import time
 from email.message import EmailMessage
 
 import pytest
@@ -104,13 +103,23 @@ class SmtpServer:
         with self.lock:
             return [str(message["Message-ID"]) for message in self.messages]
 
-    def wait_for(self, count: int, timeout: float = 20) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{len(self.messages)} messages arrived, expected {count}")
-            time.sleep(0.02)
-        return self.messages
+    def received(self, to: str | None = None) -> list[EmailMessage]:
+        """The messages received so far (those to one address, if given), in order."""
+        with self.lock:
+            return [m for m in self.messages if to is None or to in str(m["To"])]
+
+    def wait_for(self, count: int, timeout: float = 20, *, to: str | None = None
+                 ) -> list[EmailMessage]:
+        """Wait until at least `count` messages (to one address, if given) have arrived and
+        return them; fail saying what was awaited when `timeout` seconds pass first."""
+        from tests.conftest import wait_until
+
+        def arrived():
+            found = self.received(to)
+            return found if len(found) >= count else None
+
+        return wait_until(arrived, f"{count} message(s){f' to {to}' if to else ''}", timeout,
+                          interval=0.02)
 
 
 @pytest.fixture

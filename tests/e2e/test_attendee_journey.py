@@ -6,7 +6,6 @@ Everything is real: gunicorn, the outbox worker, an SMTP server, Chromium.
 from __future__ import annotations
 
 import re
-import time
 
 import icalendar
 import pytest
@@ -18,12 +17,7 @@ pytestmark = pytest.mark.e2e
 
 def mail_to(smtp_server, address: str, count: int = 1):
     """Wait until `count` messages have reached this address; return them in order."""
-    deadline = time.monotonic() + 30
-    while True:
-        found = [m for m in list(smtp_server.messages) if address in m["To"]]
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
+    return smtp_server.wait_for(count, timeout=30, to=address)
 
 
 def book(page, base_url: str, event_title: str, name: str, email: str, button: str):

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from eventsite.extensions import db
 from eventsite.models import OutboxMessage
-from tests.conftest import ROOT
-from tests.outbox_fixtures import outbox_rows, queue_messages, start_worker, worker_env
+from tests.conftest import ROOT, by_id, outbox, wait_until
+from tests.factories import queue_messages
+from tests.outbox_fixtures import start_worker, worker_env
 
 
 def statuses(app) -> Counter:
@@ -24,14 +25,6 @@ def statuses(app) -> Counter:
         return Counter(dict(db.session.execute(
             sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
         ).all()))
-
-
-def wait_until(condition, timeout: float = 60, interval: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(interval)
 
 
 def stop_worker(worker: subprocess.Popen, timeout: float = 20) -> tuple[str, str]:
@@ -87,7 +80,7 @@ def test_status_lists_counts_and_each_failure_then_retry_requeues(smtp_app, smtp
     smtp_server.rejected_recipients.clear()
     runner.invoke(args=["outbox", "run", "--once"])
     assert statuses(smtp_app) == Counter(sent=3)
-    rows = outbox_rows(smtp_app)
+    rows = by_id(outbox(smtp_app))
     assert sorted(smtp_server.message_ids()) == sorted(r.message_id for r in rows.values())
 
 
@@ -105,8 +98,8 @@ def test_retry_never_requeues_mail_held_back_for_an_erased_person(smtp_app, runn
     refused = runner.invoke(args=["outbox", "retry", "--id", str(held)])
     assert refused.exit_code == 1
     assert f"Message #{held} is held back: {ERASED_MESSAGE_NOTE}" in refused.output
-    assert outbox_rows(smtp_app)[held].status == "failed"
-    assert outbox_rows(smtp_app)[failed].status == "pending"
+    assert by_id(outbox(smtp_app))[held].status == "failed"
+    assert by_id(outbox(smtp_app))[failed].status == "pending"
 
 
 def test_worker_killed_mid_batch_loses_nothing_when_restarted(app, smtp_server):
@@ -122,10 +115,10 @@ def test_worker_killed_mid_batch_loses_nothing_when_restarted(app, smtp_server):
 
     smtp_server.delay = 0
     restarted = start_worker(env, "--batch-size", "5", "--poll-interval", "0.1")
-    wait_until(lambda: statuses(app)["sent"] == 20, timeout=30)
+    wait_until(lambda: statuses(app)["sent"] == 20, "20 emails sent", timeout=30)
     stop_worker(restarted, timeout=10)
 
-    expected = {row.message_id for row in outbox_rows(app).values()}
+    expected = {row.message_id for row in by_id(outbox(app)).values()}
     received = Counter(smtp_server.message_ids())
     assert set(received) == expected and len(expected) == len(ids)
     assert sum(received.values()) - len(received) <= 1  # only the one in flight, twice
@@ -151,7 +144,8 @@ def test_two_workers_drain_a_thousand_messages_each_sent_exactly_once(app, smtp_
     for worker in workers:  # both up and polling before any mail is queued
         assert worker.stdout.readline().startswith("Outbox worker started")
     queue_messages(app, 1000)
-    wait_until(lambda: statuses(app)["sent"] == 1000, timeout=90, interval=0.25)
+    wait_until(lambda: statuses(app)["sent"] == 1000, "1000 emails sent", timeout=90,
+               interval=0.25)
     outputs = []
     for worker in workers:
         out, _err = stop_worker(worker)
@@ -165,7 +159,9 @@ def test_two_workers_drain_a_thousand_messages_each_sent_exactly_once(app, smtp_
 def test_idle_worker_stops_at_once_on_sigterm_however_long_its_poll(app, smtp_server):
     worker = start_worker(worker_env(app, smtp_server), "--poll-interval", "60")
     assert worker.stdout.readline().startswith("Outbox worker started")
-    time.sleep(0.5)  # asleep between polls
+    # Not a wait for a result: a moment for the worker to reach its 60 s sleep between
+    # polls, the case under test. Were SIGTERM to arrive sooner, it must still stop at once.
+    time.sleep(0.5)
     started = time.monotonic()
     out, _err = stop_worker(worker, timeout=10)
     assert time.monotonic() - started < 5

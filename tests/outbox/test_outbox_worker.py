@@ -17,8 +17,8 @@ from eventsite.extensions import db
 from eventsite.models import Booking, Event, OutboxMessage
 from eventsite.outbox.messages import Attachment, queue_email
 from eventsite.outbox.worker import claim_batch, drain
-from tests.factories import make_booking, make_event
-from tests.outbox_fixtures import outbox_rows, queue_messages
+from tests.conftest import by_id, outbox
+from tests.factories import make_booking, make_event, queue_messages
 
 
 def drain_at(app, now=None, **options):
@@ -31,7 +31,7 @@ def test_each_message_arrives_once_with_its_own_headers(smtp_app, smtp_server):
     ids = queue_messages(smtp_app, 3)
     tally = drain_at(smtp_app)
     assert (tally.sent, tally.retrying, tally.failed) == (3, 0, 0)
-    rows = outbox_rows(smtp_app)
+    rows = by_id(outbox(smtp_app))
     assert [rows[i].status for i in ids] == ["sent"] * 3
     assert sorted(smtp_server.message_ids()) == sorted(rows[i].message_id for i in ids)
     message = smtp_server.messages[0]
@@ -71,7 +71,7 @@ def test_refused_connection_retries_later_with_the_same_message_id(smtp_app, smt
     start = utcnow()
     tally = drain_at(smtp_app, start)
     assert (tally.sent, tally.retrying) == (0, 1)
-    row = outbox_rows(smtp_app)[message_id]
+    row = by_id(outbox(smtp_app))[message_id]
     assert row.status == "pending" and row.attempts == 1
     assert "Could not connect to the mail server" in row.last_error
     assert row.next_attempt_at == start + timedelta(seconds=30)
@@ -79,7 +79,7 @@ def test_refused_connection_retries_later_with_the_same_message_id(smtp_app, smt
     smtp_server.start_listening()
     assert drain_at(smtp_app, start + timedelta(seconds=10)).total == 0  # not due yet
     assert drain_at(smtp_app, start + timedelta(seconds=31)).sent == 1
-    sent = outbox_rows(smtp_app)[message_id]
+    sent = by_id(outbox(smtp_app))[message_id]
     assert sent.status == "sent" and sent.attempts == 2 and sent.last_error is None
     assert smtp_server.message_ids() == [sent.message_id]
 
@@ -89,7 +89,7 @@ def test_refused_connection_puts_back_the_whole_batch_at_once(smtp_app, smtp_ser
     smtp_server.stop_listening()
     tally = drain_at(smtp_app, utcnow())
     assert tally.retrying == 5
-    assert {row.status for row in outbox_rows(smtp_app).values()} == {"pending"}
+    assert {row.status for row in by_id(outbox(smtp_app)).values()} == {"pending"}
 
 
 def test_backoff_doubles_until_max_attempts_then_failed(smtp_app, smtp_server):
@@ -99,7 +99,7 @@ def test_backoff_doubles_until_max_attempts_then_failed(smtp_app, smtp_server):
     waits = []
     for _ in range(3):
         drain_at(smtp_app, now)
-        row = outbox_rows(smtp_app)[message_id]
+        row = by_id(outbox(smtp_app))[message_id]
         if row.status == "pending":
             waits.append((row.next_attempt_at - now).total_seconds())
             now = row.next_attempt_at
@@ -116,7 +116,7 @@ def test_hang_up_mid_message_retries_and_the_rest_of_the_batch_goes(smtp_app, sm
     start = utcnow()
     tally = drain_at(smtp_app, start)
     assert (tally.sent, tally.retrying) == (3, 1)
-    rows = outbox_rows(smtp_app)
+    rows = by_id(outbox(smtp_app))
     assert rows[ids[0]].status == "pending"
     assert "closed the connection" in rows[ids[0]].last_error
     drain_at(smtp_app, start + timedelta(seconds=30))
@@ -128,7 +128,7 @@ def test_550_for_one_recipient_fails_only_that_message(smtp_app, smtp_server):
     smtp_server.reject_recipient("attendee1@example.org")
     tally = drain_at(smtp_app)
     assert (tally.sent, tally.failed) == (2, 1)
-    rows = outbox_rows(smtp_app)
+    rows = by_id(outbox(smtp_app))
     assert [rows[i].status for i in ids] == ["sent", "failed", "sent"]
     assert rows[ids[1]].last_error.startswith("attendee1@example.org refused: 550 5.1.1")
     assert rows[ids[1]].attempts == 1
@@ -138,7 +138,7 @@ def test_permanent_5xx_fails_with_the_servers_reason(smtp_app, smtp_server):
     [message_id] = queue_messages(smtp_app, 1)
     smtp_server.fail_next(1, permanent=True)
     assert drain_at(smtp_app).failed == 1
-    assert outbox_rows(smtp_app)[message_id].last_error == "554 5.6.0 Message content rejected"
+    assert by_id(outbox(smtp_app))[message_id].last_error == "554 5.6.0 Message content rejected"
 
 
 def test_message_left_in_sending_by_a_dead_worker_is_sent_after_its_lease(smtp_app,
@@ -149,7 +149,7 @@ def test_message_left_in_sending_by_a_dead_worker_is_sent_after_its_lease(smtp_a
         assert claim_batch(10, start) is not None  # a worker claims it, then dies
     assert drain_at(smtp_app, start + timedelta(seconds=299)).total == 0
     assert drain_at(smtp_app, start + timedelta(seconds=301)).sent == 1
-    row = outbox_rows(smtp_app)[message_id]
+    row = by_id(outbox(smtp_app))[message_id]
     assert row.status == "sent" and row.attempts == 2
 
 
@@ -161,7 +161,7 @@ def test_message_abandoned_by_dead_workers_too_often_is_failed(smtp_app, smtp_se
             claim_batch(10, now)
             now += timedelta(seconds=301)
         drain(clock=lambda: now)
-    row = outbox_rows(smtp_app)[message_id]
+    row = by_id(outbox(smtp_app))[message_id]
     assert row.status == "failed" and "worker stopped" in row.last_error
     assert smtp_server.messages == []
 
@@ -173,7 +173,7 @@ def test_file_backend_writes_readable_eml_files(app, tmp_path):
     assert [f.name for f in files] == [f"{i:07d}-booking_confirmed.eml" for i in ids]
     message = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert message["To"] == "attendee0@example.org"
-    assert message["Message-ID"] == outbox_rows(app)[ids[0]].message_id
+    assert message["Message-ID"] == by_id(outbox(app))[ids[0]].message_id
     assert message.get_body(("plain",)).get_content().startswith("Dear Alex")
 
 
@@ -236,4 +236,4 @@ def test_an_email_that_cannot_be_built_is_never_queued(app):
                 event=db.session.get(Event, event.id),
             )
         db.session.rollback()
-    assert outbox_rows(app) == {}
+    assert by_id(outbox(app)) == {}

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from eventsite.extensions import db
 from eventsite.models import Booking, OutboxMessage
+from tests.conftest import VALID, book, only_address, stored_bookings
 from tests.factories import make_event
-from tests.test_bookings import VALID, book, only_address, stored_bookings
 
 FIELDS = ("name", "email", "organisation", "job_title", "access_needs")
 MEGABYTE = 1_000_000

@@ -14,8 +14,8 @@ from eventsite.bookings.tokens import booking_by_token, hash_token, issue_manage
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Booking, BookingLink, Event
+from tests.conftest import book, manage_token, outbox, stored_bookings
 from tests.factories import make_booking, make_event
-from tests.test_bookings import book, manage_token, outbox, stored_bookings
 
 
 def booking_links(app, booking_id: int) -> list[str]:
@@ -40,8 +40,8 @@ def test_every_link_ever_emailed_keeps_leading_to_the_booking(client, app):
     ada, grace = stored_bookings(app)
     queue_reminder_for(app, grace.id)
 
-    emails = [m for m in outbox(app) if m["booking_id"] == grace.id]
-    assert [m["kind"] for m in emails] == [
+    emails = [m for m in outbox(app) if m.booking_id == grace.id]
+    assert [m.kind for m in emails] == [
         "booking_waiting_list", "booking_waiting_list", "booking_promoted", "reminder"]
     tokens = [manage_token(m) for m in emails]
     assert len(set(tokens)) == 4

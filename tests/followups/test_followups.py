@@ -13,9 +13,8 @@ from eventsite.bookings.followup_links import unsubscribe_url
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Booking, FollowUp, OutboxMessage
+from tests.conftest import audit_actions, deliver, log_in
 from tests.factories import make_booking, make_event, make_resource
-from tests.outbox_fixtures import outbox_row
-from tests.test_mail_log import audit_actions, deliver, log_in
 
 MB = 1024 * 1024
 SMALL_PDF = b"%PDF-1.7\n" + b"small slides " * 100
@@ -62,17 +61,6 @@ def setup_event(app, **event_values):
     return event, people, resources
 
 
-def mail_route_values(app, event) -> dict[str, int]:
-    """An email and a follow-up of the event, for tests that open every /admin route."""
-    with app.app_context():
-        follow_up = FollowUp(event_id=event.id, subject="Slides", message="Thank you.")
-        message = outbox_row("follow_up", "route-test", "someone@example.org", "Slides",
-                             "Thank you.", "<p>Thank you.</p>", event_id=event.id)
-        db.session.add_all([follow_up, message])
-        db.session.commit()
-        return {"follow_up_id": follow_up.id, "message_id": message.id}
-
-
 def compose(client, event, resources, audience="checked_in", **values):
     data = {"subject": "Slides from Spinning out mutuals",
             "message": "Thank you for coming.\n\nThe **slides** are attached.",
@@ -93,7 +81,7 @@ def counts_on(page: str) -> dict[str, int]:
 
 def test_follow_up_reaches_only_checked_in_people_who_asked_for_it(smtp_app, client,
                                                                   smtp_server):
-    log_in(smtp_app, client)
+    log_in(client, smtp_app)
     event, people, resources = setup_event(smtp_app)
     page_url = compose(client, event, resources.values())
     page = client.get(page_url).text
@@ -129,7 +117,7 @@ def test_follow_up_reaches_only_checked_in_people_who_asked_for_it(smtp_app, cli
 
 def test_all_confirmed_audience_leaves_out_those_who_said_no_or_unsubscribed(
         smtp_app, client, smtp_server):
-    log_in(smtp_app, client)
+    log_in(client, smtp_app)
     event, _people, resources = setup_event(smtp_app)
     page_url = compose(client, event, [resources["link"]], audience="confirmed")
     client.post(page_url + "/send")
@@ -139,7 +127,7 @@ def test_all_confirmed_audience_leaves_out_those_who_said_no_or_unsubscribed(
 
 def test_sending_again_or_replaying_emails_nobody_twice_but_reaches_newcomers(
         smtp_app, client, smtp_server):
-    log_in(smtp_app, client)
+    log_in(client, smtp_app)
     event, people, resources = setup_event(smtp_app)
     page_url = compose(client, event, [resources["link"]])
 
@@ -168,7 +156,7 @@ def test_sending_again_or_replaying_emails_nobody_twice_but_reaches_newcomers(
 
 
 def test_a_test_goes_only_to_the_organiser_and_is_not_counted(smtp_app, client, smtp_server):
-    organiser = log_in(smtp_app, client, "olive@example.org")
+    organiser = log_in(client, smtp_app, "olive@example.org")
     event, _people, resources = setup_event(smtp_app)
     page_url = compose(client, event, [resources["small"]])
     page = client.get(page_url).text
@@ -190,7 +178,7 @@ def test_a_test_goes_only_to_the_organiser_and_is_not_counted(smtp_app, client, 
 
 
 def test_preview_shows_the_message_as_a_recipient_sees_it(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event, _people, resources = setup_event(app)
     page_url = compose(client, event, resources.values(),
                        message="Thank you.\n\n<script>alert(1)</script> **Bold** words")
@@ -206,7 +194,7 @@ def test_preview_shows_the_message_as_a_recipient_sees_it(app, client):
 
 
 def test_bad_input_is_explained_beside_the_field_and_kept(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event, _people, resources = setup_event(app)
     response = client.post(f"/admin/events/{event.slug}/follow-ups", data={
         "subject": "", "message": "Kept message", "audience": "everyone"})
@@ -229,7 +217,7 @@ def test_bad_input_is_explained_beside_the_field_and_kept(app, client):
 
 
 def test_a_sent_follow_up_can_no_longer_be_edited(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event, _people, resources = setup_event(app)
     page_url = compose(client, event, [])
     edited = client.post(page_url + "/edit", data={
@@ -246,7 +234,7 @@ def test_a_sent_follow_up_can_no_longer_be_edited(app, client):
 
 
 def test_a_follow_up_belongs_to_its_event(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event, _people, _resources = setup_event(app)
     other = make_event(app)
     page_url = compose(client, event, [])

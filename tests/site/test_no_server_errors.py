@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from tests.factories import (
     attach_speaker,
+    mail_route_values,
     make_booking,
     make_event,
     make_organiser,
     make_resource,
     make_speaker,
 )
-from tests.test_followups import mail_route_values
 
 HOSTILE_VALUES = [
     "", " ", "\x00", "\r\nBcc: victim@example.org", "a" * 100_000, "=1+1", "-1", "0",

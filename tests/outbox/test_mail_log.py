@@ -7,35 +7,12 @@ import re
 import secrets
 
 import pytest
-import sqlalchemy as sa
 
 from eventsite.extensions import db
-from eventsite.models import AuditEntry, Event, OutboxMessage
+from eventsite.models import Event, OutboxMessage
 from eventsite.outbox.messages import Attachment, queue_email
-from eventsite.outbox.worker import drain
-from tests.factories import make_event, make_organiser
-from tests.outbox_fixtures import outbox_rows, queue_messages
-
-PASSWORD = "correct horse battery"
-
-
-def log_in(app, client, email_address="olive@example.org"):
-    """Make an organiser and log in through the login form, as a person would."""
-    organiser = make_organiser(app, email=email_address, password=PASSWORD)
-    response = client.post("/admin/login", data={"email": email_address, "password": PASSWORD})
-    assert response.status_code == 302
-    return organiser
-
-
-def deliver(app):
-    """Run the outbox worker once, as `flask outbox run --once` does."""
-    with app.app_context():
-        return drain()
-
-
-def audit_actions(app) -> list[str]:
-    with app.app_context():
-        return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+from tests.conftest import audit_actions, by_id, deliver, log_in, outbox
+from tests.factories import make_event, queue_messages
 
 
 def queue_with_html(app, event, html: str) -> int:
@@ -55,7 +32,7 @@ def queue_with_html(app, event, html: str) -> int:
 
 def test_mail_log_lists_each_message_with_status_attempts_and_last_error(smtp_app, client,
                                                                         smtp_server):
-    log_in(smtp_app, client)
+    log_in(client, smtp_app)
     smtp_server.reject_recipient("gone@example.org")
     sent_id, = queue_messages(smtp_app, 1, to="kept@example.org")
     failed_id, = queue_messages(smtp_app, 1, to="gone@example.org")
@@ -74,7 +51,7 @@ def test_mail_log_lists_each_message_with_status_attempts_and_last_error(smtp_ap
 
 
 def test_mail_log_filters_by_event_and_pages(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event, other = make_event(app, title="Spin-out mutuals"), make_event(app)
     queue_with_html(app, event, "for the event")
     queue_messages(app, 55, to="reader{n}@example.org")
@@ -94,51 +71,51 @@ def test_mail_log_filters_by_event_and_pages(app, client):
 
 def test_retry_requeues_a_failed_message_and_it_is_then_delivered(smtp_app, client,
                                                                   smtp_server):
-    log_in(smtp_app, client)
+    log_in(client, smtp_app)
     smtp_server.fail_next(1, permanent=True)
     message_id, = queue_messages(smtp_app, 1, to="later@example.org")
     deliver(smtp_app)
-    failed = outbox_rows(smtp_app)[message_id]
+    failed = by_id(outbox(smtp_app))[message_id]
     assert failed.status == "failed" and "554" in failed.last_error
 
     response = client.post(f"/admin/mail/{message_id}/retry")
     assert response.status_code == 302
     assert "will be sent again" in client.get(response.location).text
-    assert outbox_rows(smtp_app)[message_id].status == "pending"
+    assert by_id(outbox(smtp_app))[message_id].status == "pending"
     assert "email retried" in audit_actions(smtp_app)
 
     deliver(smtp_app)
-    delivered = outbox_rows(smtp_app)[message_id]
+    delivered = by_id(outbox(smtp_app))[message_id]
     assert delivered.status == "sent"
     assert smtp_server.message_ids() == [failed.message_id]  # the same Message-ID
 
 
 def test_retry_every_failed_message(smtp_app, client, smtp_server):
-    log_in(smtp_app, client)
+    log_in(client, smtp_app)
     smtp_server.fail_next(2, permanent=True)
     ids = queue_messages(smtp_app, 2)
     deliver(smtp_app)
-    assert [row.status for row in outbox_rows(smtp_app).values()] == ["failed", "failed"]
+    assert [row.status for row in by_id(outbox(smtp_app)).values()] == ["failed", "failed"]
 
     client.post("/admin/mail/retry-failed")
     deliver(smtp_app)
 
-    assert [outbox_rows(smtp_app)[i].status for i in ids] == ["sent", "sent"]
+    assert [by_id(outbox(smtp_app))[i].status for i in ids] == ["sent", "sent"]
     assert len(smtp_server.messages) == 2
     assert audit_actions(smtp_app).count("email retried") == 2
 
 
 def test_retry_of_a_message_that_has_not_failed_changes_nothing(app, client):
-    log_in(app, client)
+    log_in(client, app)
     message_id, = queue_messages(app, 1)
     response = client.post(f"/admin/mail/{message_id}/retry", follow_redirects=True)
     assert "Only a failed email can be sent again" in response.text
-    assert outbox_rows(app)[message_id].status == "pending"
+    assert by_id(outbox(app))[message_id].status == "pending"
     assert client.post("/admin/mail/999999/retry").status_code == 404
 
 
 def test_preview_shows_the_text_and_serves_the_html_sandboxed(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event = make_event(app, title="Spin-out mutuals")
     message_id = queue_with_html(app, event, "<script>alert(1)</script> Bring slides")
 

@@ -3,13 +3,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
-from email.utils import getaddresses
 
 import icalendar
 import pytest
-import sqlalchemy as sa
 
 from eventsite.bookings.services import (
     BookingRefused,
@@ -20,71 +16,20 @@ from eventsite.bookings.services import (
 from eventsite.bookings.tokens import booking_by_token, issue_manage_token
 from eventsite.database import utcnow
 from eventsite.extensions import db
-from eventsite.models import Booking, Event, OutboxMessage
+from eventsite.models import Booking, Event
+from tests.conftest import (
+    MANAGE_LINK,
+    VALID,
+    attached_files,
+    book,
+    manage_token,
+    only_address,
+    outbox,
+    stored_bookings,
+)
 from tests.factories import make_booking, make_event
 
-VALID = {
-    "name": "Ada Lovelace",
-    "email": "ada@example.org",
-    "organisation": "Analytical Engines Ltd",
-    "job_title": "Analyst",
-    "access_needs": "Step-free access, please",
-    "wants_followup": "y",
-}
 REFERENCE = re.compile(r"^FR-[23456789ABCDEFGHJKMNPQRSTWXYZ]{4,6}$")
-MANAGE_LINK = re.compile(r"https://events\.example\.org/bookings/([A-Za-z0-9_-]{43})")
-
-
-def book(client, event, **fields):
-    return client.post(f"/events/{event.slug}/book", data={**VALID, **fields})
-
-
-def stored_bookings(app, event=None) -> list[Booking]:
-    with app.app_context():
-        query = sa.select(Booking).order_by(Booking.id)
-        if event is not None:
-            query = query.where(Booking.event_id == event.id)
-        rows = db.session.scalars(query).all()
-        db.session.expunge_all()
-        return list(rows)
-
-
-def outbox(app, kind=None) -> list[dict]:
-    """The queued emails as an operator would inspect them."""
-    with app.app_context():
-        query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
-        if kind:
-            query = query.where(OutboxMessage.kind == kind)
-        return [
-            {
-                "kind": m.kind,
-                "to": m.recipient,
-                "subject": m.subject,
-                "text": m.body_text,
-                "html": m.body_html,
-                "booking_id": m.booking_id,
-                "attachments": attached_files(m.raw),
-            }
-            for m in db.session.scalars(query)
-        ]
-
-
-def attached_files(raw: bytes) -> list[tuple[str, str, bytes]]:
-    """(filename, type, content) of each file in the email, as its recipient gets it."""
-    message = message_from_bytes(raw, policy=default_policy)
-    return [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
-            for part in message.iter_attachments()]
-
-
-def manage_token(message: dict) -> str:
-    return MANAGE_LINK.search(message["text"]).group(1)
-
-
-def only_address(recipient: str) -> str:
-    assert "\r" not in recipient and "\n" not in recipient
-    addresses = getaddresses([recipient])
-    assert len(addresses) == 1, recipient
-    return addresses[0][1]
 
 
 # --- the form ---------------------------------------------------------------------------
@@ -163,18 +108,18 @@ def test_booking_confirms_a_place_and_queues_the_confirmation(client, app):
     assert booking.access_needs == "Step-free access, please"
 
     [message] = outbox(app)
-    assert message["kind"] == "booking_confirmed"
-    assert only_address(message["to"]) == "Ada@example.org"
-    assert message["subject"] == f"Booking confirmed: {event.title} ({booking.reference})"
-    assert booking.reference in message["text"] and booking.reference in message["html"]
-    [(filename, content_type, data)] = message["attachments"]
+    assert message.kind == "booking_confirmed"
+    assert only_address(message.recipient) == "Ada@example.org"
+    assert message.subject == f"Booking confirmed: {event.title} ({booking.reference})"
+    assert booking.reference in message.body_text and booking.reference in message.body_html
+    [(filename, content_type, data)] = attached_files(message.raw)
     assert (filename, content_type) == ("invite.ics", "text/calendar")
     vevent = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
     assert str(vevent["UID"]).startswith(f"event-{event.id}@")
     assert vevent.decoded("DTSTART").utcoffset() is not None
     assert "Meeting Room 4" in str(vevent["LOCATION"])
-    link = MANAGE_LINK.search(message["text"]).group(0)
-    assert link in message["html"]
+    link = MANAGE_LINK.search(message.body_text).group(0)
+    assert link in message.body_html
     assert link in str(vevent["DESCRIPTION"])
 
 
@@ -187,9 +132,9 @@ def test_full_event_puts_people_on_the_waiting_list(client, app):
     assert (first.status, second.status) == ("confirmed", "waiting")
     assert second.confirmed_at is None
     [notice] = outbox(app, "booking_waiting_list")
-    assert only_address(notice["to"]) == "second@example.org"
-    assert notice["subject"].startswith("Waiting list: ")
-    assert notice["attachments"] == []
+    assert only_address(notice.recipient) == "second@example.org"
+    assert notice.subject.startswith("Waiting list: ")
+    assert attached_files(notice.raw) == []
     page = client.get(f"/bookings/{manage_token(notice)}")
     assert "You are number 1 on the waiting list" in page.text
 
@@ -217,8 +162,8 @@ def test_repeat_booking_resends_the_confirmation_and_reveals_nothing(client, app
     [booking] = stored_bookings(app)
     assert booking.name == "Ada Lovelace"  # a repeat changes nothing
     first_email, second_email = outbox(app, "booking_confirmed")
-    assert only_address(second_email["to"]) == "ada@example.org"
-    assert second_email["attachments"][0][0] == "invite.ics"
+    assert only_address(second_email.recipient) == "ada@example.org"
+    assert attached_files(second_email.raw)[0][0] == "invite.ics"
     # The re-sent email has a link of its own, and the first email's link still works.
     assert manage_token(second_email) != manage_token(first_email)
     for email in (first_email, second_email):
@@ -334,12 +279,12 @@ def test_cancel_asks_first_then_promotes_the_first_in_line(client, app):
     ada, grace, alan = stored_bookings(app)
     assert (ada.status, grace.status, alan.status) == ("cancelled", "confirmed", "waiting")
     [cancelled] = outbox(app, "booking_cancelled")
-    assert only_address(cancelled["to"]) == "ada@example.org"
-    assert cancelled["subject"] == f"Booking cancelled: {event.title} ({ada.reference})"
+    assert only_address(cancelled.recipient) == "ada@example.org"
+    assert cancelled.subject == f"Booking cancelled: {event.title} ({ada.reference})"
     [promoted] = outbox(app, "booking_promoted")
-    assert only_address(promoted["to"]) == "grace@example.org"
-    assert promoted["subject"] == f"You have a place: {event.title} ({grace.reference})"
-    assert [a[:2] for a in promoted["attachments"]] == [("invite.ics", "text/calendar")]
+    assert only_address(promoted.recipient) == "grace@example.org"
+    assert promoted.subject == f"You have a place: {event.title} ({grace.reference})"
+    assert [a[:2] for a in attached_files(promoted.raw)] == [("invite.ics", "text/calendar")]
     promoted_page = client.get(f"/bookings/{manage_token(promoted)}")
     assert "Confirmed: you have a place" in promoted_page.text
     assert "number 1 on the waiting list" in client.get(
@@ -405,7 +350,7 @@ def test_organiser_promotes_a_chosen_booking_only_when_a_place_is_free(app):
         db.session.commit()
     assert stored_bookings(app)[1].status == "confirmed"
     [promoted] = outbox(app, "booking_promoted")
-    assert promoted["booking_id"] == waiting.id
+    assert promoted.booking_id == waiting.id
 
 
 def test_raising_capacity_fills_places_in_order_in_the_same_transaction(app):

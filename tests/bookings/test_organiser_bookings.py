@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Booking
+from tests.conftest import audit_actions, load, log_in, outbox
 from tests.factories import make_booking, make_event
-from tests.test_organiser import audit_actions, load, log_in, outbox
 
 
 def test_bookings_page_shows_counts_and_server_drawn_charts(app, client):
@@ -69,7 +69,7 @@ def test_check_in_and_undo_at_the_door(app, client):
 
     client.post(f"{base}/undo-check-in")
     assert load(app, Booking, booking.id).checked_in_at is None
-    assert audit_actions(app) == ["checked in", "check-in undone"]
+    assert audit_actions(app) == ["logged in", "checked in", "check-in undone"]
 
 
 def test_someone_on_the_waiting_list_cannot_be_checked_in(app, client):
@@ -110,7 +110,7 @@ def test_promote_needs_a_free_place_then_cancelling_promotes_the_first_waiting(a
     assert load(app, Booking, first.id).status == "confirmed"
     assert [m.booking_id for m in outbox(app, "booking_promoted")] == [first.id]
     assert [m.booking_id for m in outbox(app, "booking_cancelled")] == [confirmed.id]
-    assert audit_actions(app) == ["booking cancelled", "promoted from waiting list"]
+    assert audit_actions(app) == ["logged in", "booking cancelled", "promoted from waiting list"]
 
 
 def test_an_organiser_can_give_a_waiting_person_a_free_place(app, client):
@@ -135,7 +135,7 @@ def test_add_a_booking_by_hand(app, client):
         statuses = dict(db.session.execute(sa.select(Booking.name, Booking.status)).all())
     assert statuses == {"Phone Booker": "confirmed", "Late Caller": "waiting"}
     assert len(outbox(app, "booking_confirmed")) == 1
-    assert audit_actions(app) == ["booking added by hand", "booking added by hand"]
+    assert audit_actions(app) == ["logged in", "booking added by hand", "booking added by hand"]
 
 
 def test_adding_by_hand_checks_the_fields(app, client):

@@ -8,8 +8,8 @@ from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import Event
 from eventsite.outbox.schedule import queue_scheduled_messages
+from tests.conftest import outbox
 from tests.factories import attach_speaker, make_booking, make_event, make_speaker
-from tests.test_organiser import outbox
 
 LONG_AGO = timedelta(days=3)
 NO_LIST = {"organiser_email": ""}  # no speakers and no contact: no automatic attendee list

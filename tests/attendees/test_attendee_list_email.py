@@ -5,17 +5,8 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 
-import sqlalchemy as sa
-
-from eventsite.extensions import db
-from eventsite.models import OutboxMessage
+from tests.conftest import audit_actions, deliver, log_in, outbox
 from tests.factories import attach_speaker, make_booking, make_event, make_speaker
-from tests.test_mail_log import audit_actions, deliver, log_in
-
-
-def outbox_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
 
 
 def submission_of(page: str) -> str:
@@ -36,7 +27,7 @@ def setup_event(app):
 
 
 def test_form_shows_each_speaker_with_an_address_and_the_organiser_contact(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event, ann, ben = setup_event(app)
     page = client.get(f"/admin/events/{event.slug}/attendee-list").text
     assert "Ann Chair" in page and "ann@example.org" in page
@@ -49,7 +40,7 @@ def test_form_shows_each_speaker_with_an_address_and_the_organiser_contact(app, 
 
 def test_list_reaches_exactly_the_chosen_people_each_with_the_export_attached(
         smtp_app, client, smtp_server):
-    log_in(smtp_app, client)
+    log_in(client, smtp_app)
     event, ann, ben = setup_event(smtp_app)
     form = client.get(f"/admin/events/{event.slug}/attendee-list").text
     export = client.get(f"/admin/events/{event.slug}/attendees.csv").data
@@ -82,7 +73,7 @@ def test_list_reaches_exactly_the_chosen_people_each_with_the_export_attached(
 
 
 def test_a_bad_extra_address_is_refused_beside_the_field_and_nothing_is_queued(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event, ann, _ben = setup_event(app)
     typed = "good@example.org, not-an-address\nbob@"
     form = client.get(f"/admin/events/{event.slug}/attendee-list").text
@@ -97,22 +88,22 @@ def test_a_bad_extra_address_is_refused_beside_the_field_and_nothing_is_queued(a
     assert "good@example.org" not in error.group(1)
     assert f">\r\n{typed}</textarea>" in response.text  # browsers drop the first newline
     assert "Kept note" in response.text
-    assert outbox_count(app) == 0
+    assert len(outbox(app)) == 0
 
 
 def test_choosing_nobody_is_refused(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event, _ann, _ben = setup_event(app)
     form = client.get(f"/admin/events/{event.slug}/attendee-list").text
     response = client.post(f"/admin/events/{event.slug}/attendee-list",
                            data={"submission": submission_of(form)})
     assert response.status_code == 200
     assert "Choose at least one person to send the list to." in response.text
-    assert outbox_count(app) == 0
+    assert len(outbox(app)) == 0
 
 
 def test_a_replayed_submission_sends_the_list_once(smtp_app, client, smtp_server):
-    log_in(smtp_app, client)
+    log_in(client, smtp_app)
     event, ann, ben = setup_event(smtp_app)
     form = client.get(f"/admin/events/{event.slug}/attendee-list").text
     data = {"speakers": [str(ann.id), str(ben.id)], "submission": submission_of(form)}
@@ -131,15 +122,15 @@ def test_a_replayed_submission_sends_the_list_once(smtp_app, client, smtp_server
     fresh = {**data, "submission": submission_of(
         client.get(f"/admin/events/{event.slug}/attendee-list").text)}
     client.post(f"/admin/events/{event.slug}/attendee-list", data=fresh)
-    assert outbox_count(smtp_app) == 4  # a new form shown is a new sending
+    assert len(outbox(smtp_app)) == 4  # a new form shown is a new sending
 
 
 def test_a_post_without_its_submission_value_sends_nothing(app, client):
-    log_in(app, client)
+    log_in(client, app)
     event, ann, _ben = setup_event(app)
     response = client.post(f"/admin/events/{event.slug}/attendee-list",
                            data={"speakers": [str(ann.id)], "submission": "x' or 1=1"},
                            follow_redirects=True)
     assert response.status_code == 200
     assert "The form was incomplete" in response.text
-    assert outbox_count(app) == 0
+    assert len(outbox(app)) == 0
