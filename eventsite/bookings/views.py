@@ -190,11 +190,16 @@ def add_booking(slug: str):
 
 def act_on_booking(slug: str, booking_id: int, refused: type[Exception], action,
                    done: str):
-    """Do `action(booking)` and say `done` about the person, or why it was refused."""
+    """Do `action(booking)` and say `done` about the person, or why it was refused.
+
+    The message and the way back are made before the commit, so nothing is read again
+    after it: one organiser POST, one transaction.
+    """
     event, booking = load(slug, booking_id)
+    message, back = done.format(name=booking.name), back_to_list(event, booking)
     if commit_unless_refused(refused, action, booking):
-        flash(done.format(name=booking.name), "success")
-    return back_to_list(event, booking)
+        flash(message, "success")
+    return back
 
 
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/check-in")
@@ -216,12 +221,13 @@ def undo_check_in_view(slug: str, booking_id: int):
 def cancel_booking_view(slug: str, booking_id: int):
     event, booking = load(slug, booking_id)
     promoted = cancel_booking(booking, by_organiser=True)
-    db.session.commit()
     message = f"{booking.name}'s booking is cancelled; they will be emailed."
     if promoted is not None:
         message += f" {promoted.name} moves off the waiting list and will be emailed."
+    back = back_to_list(event, booking)
+    db.session.commit()
     flash(message, "success")
-    return back_to_list(event, booking)
+    return back
 
 
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/promote")
