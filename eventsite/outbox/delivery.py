@@ -3,8 +3,8 @@
 An email is built when it is queued (`email_bytes`), and its bytes are kept in the outbox
 row (`raw`): every attempt sends exactly those bytes, with the one Message-ID and Date.
 
-The worker sends through a transport: `SmtpTransport` (one SMTP connection reused for a
-whole batch, reopened after the server drops it) or `FileTransport` (one `.eml` file per
+The worker sends through a transport: `SmtpTransport` (one SMTP connection reused from
+message to message, reopened after the server drops it) or `FileTransport` (one `.eml` file per
 message, for development and the demo). Either raises `DeliveryFailure`, which says
 whether trying again later could help.
 """
@@ -15,7 +15,6 @@ import email.policy
 import os
 import smtplib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.header import Header, decode_header, make_header
 from email.mime.text import MIMEText
@@ -177,125 +176,60 @@ def _encoded(value: str) -> str:
     return value if value.isascii() else Header(value, "utf-8").encode()
 
 
-class BeforeDelivery:
-    """A task to run once, before any of a message can reach its recipient."""
+def open_smtp(config) -> smtplib.SMTP:
+    """An SMTP connection as the MAIL_* settings describe it, logged in if they say so.
 
-    def __init__(self, task: Callable[[], None]) -> None:
-        self.task: Callable[[], None] | None = task
-
-    def __call__(self) -> None:
-        task, self.task = self.task, None
-        if task is not None:
-            task()
-
-
-class RunsTaskDuringMailFrom:
-    """smtplib, running a task once MAIL FROM is on its way, before the answer is read.
-
-    The worker writes the previous message's outcome there, so that database round trip
-    overlaps the mail server's, and it still comes before any of this message is
-    delivered: a mail transaction the server has no DATA for is dropped with the
-    connection if the worker dies.
+    Opened with a timeout, so a server that stops answering cannot hang the worker.
     """
-
-    before_delivery: BeforeDelivery | None = None
-
-    def putcmd(self, cmd, args=""):
-        super().putcmd(cmd, args)
-        if cmd == "mail" and self.before_delivery is not None:
-            try:
-                self.before_delivery()
-            except Exception as error:
-                raise TaskFailed(error) from error
-
-
-class TaskFailed(Exception):
-    """The task run during MAIL FROM raised `error`; the message was not sent."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(repr(error))
-        self.error = error
-
-
-class OutboxSMTP(RunsTaskDuringMailFrom, smtplib.SMTP):
-    pass
-
-
-class OutboxSMTPSSL(RunsTaskDuringMailFrom, smtplib.SMTP_SSL):
-    pass
-
-
-class OutboxConnection(flask_mail.Connection):
-    """Flask-Mail's SMTP connection settings, opened with a timeout.
-
-    Flask-Mail opens smtplib.SMTP without a timeout, so a server that stops answering
-    would hang the worker for ever; and it skips sending under TESTING, whereas here
-    MAIL_BACKEND alone decides where mail goes. Messages go straight to smtplib's
-    `sendmail` as the bytes kept in the outbox: nothing is composed to send it.
-    """
-
-    def configure_host(self) -> OutboxSMTP | OutboxSMTPSSL:
-        state = self.mail
-        smtp_class = OutboxSMTPSSL if state.use_ssl else OutboxSMTP
-        host = smtp_class(state.server, state.port, timeout=SMTP_TIMEOUT_SECONDS)
-        if state.use_tls:
-            host.starttls()
-        if state.username and state.password:
-            host.login(state.username, state.password)
-        return host
-
-
-def _nothing() -> None:
-    pass
+    smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+    smtp = smtp_class(config.get("MAIL_SERVER", "localhost"), config.get("MAIL_PORT", 25),
+                      timeout=SMTP_TIMEOUT_SECONDS)
+    try:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
 class SmtpTransport:
-    """One SMTP connection for as many messages as the worker sends in a row."""
+    """One SMTP connection for message after message, reopened after the server drops it.
+
+    Each message goes to smtplib's `sendmail` as the bytes kept in the outbox: nothing is
+    composed to send it.
+    """
 
     def __init__(self) -> None:
-        self.connection: OutboxConnection | None = None
-        self.envelope_sender = envelope_address(current_app.config["MAIL_DEFAULT_SENDER"])
+        self.config = current_app.config
+        self.smtp: smtplib.SMTP | None = None
+        self.envelope_sender = envelope_address(self.config["MAIL_DEFAULT_SENDER"])
 
-    def _connected(self) -> OutboxConnection:
-        if self.connection is None or getattr(self.connection.host, "sock", None) is None:
-            self.close()
-            connection = OutboxConnection(current_app.extensions["mail"])
+    def _connected(self) -> smtplib.SMTP:
+        if self.smtp is None:
             try:
-                connection.host = connection.configure_host()
+                self.smtp = open_smtp(self.config)
             except (OSError, smtplib.SMTPException) as error:
                 raise DeliveryFailure(
-                    f"Could not connect to the mail server "
-                    f"{connection.mail.server}:{connection.mail.port}: {describe(error)}",
+                    f"Could not connect to the mail server {self.config.get('MAIL_SERVER')}:"
+                    f"{self.config.get('MAIL_PORT')}: {describe(error)}",
                     transient=True, server_unavailable=True,
                 ) from error
-            self.connection = connection
-        return self.connection
+        return self.smtp
 
-    def send(self, queued: QueuedEmail,
-             before_delivery: Callable[[], None] = _nothing) -> None:
-        """Send one message, or raise DeliveryFailure.
-
-        `before_delivery` runs exactly once, before any of the message can reach the
-        server: while the server answers MAIL FROM, or, if the message never gets that
-        far, before this returns or raises. If it raises, nothing of this message is
-        delivered and its error propagates.
-        """
-        before = BeforeDelivery(before_delivery)
+    def send(self, queued: QueuedEmail) -> None:
+        """Send one message, or raise DeliveryFailure."""
+        smtp = self._connected()
         try:
-            self._deliver(self._connected().host, queued, before)
-        finally:
-            before()
-
-    def _deliver(self, host: OutboxSMTP, queued: QueuedEmail, before: BeforeDelivery) -> None:
-        host.before_delivery = before
-        try:
-            host.sendmail(self.envelope_sender, [envelope_address(queued.recipient)], queued.raw)
-        except TaskFailed as failed:
-            self.close()  # leave no mail transaction open
-            raise failed.error from None
+            smtp.sendmail(self.envelope_sender, [envelope_address(queued.recipient)], queued.raw)
         except smtplib.SMTPRecipientsRefused as error:
-            # smtplib resets the transaction itself; the connection carries on.
+            # smtplib resets the transaction itself; the connection carries on unless
+            # the server said it is closing it (421).
             codes = [code for code, _ in error.recipients.values()]
+            if 421 in codes:
+                self.close()
             transient = all(400 <= code < 500 for code in codes)
             raise DeliveryFailure(describe(error), transient=transient) from error
         except smtplib.SMTPResponseException as error:
@@ -309,16 +243,14 @@ class SmtpTransport:
         except ValueError as error:  # e.g. an address smtplib cannot put in an envelope
             raise DeliveryFailure(f"The message cannot be sent as it is: {error!r}",
                                   transient=False) from error
-        finally:
-            host.before_delivery = None
 
     def close(self) -> None:
-        connection, self.connection = self.connection, None
-        if connection is not None and connection.host is not None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None:
             try:
-                connection.host.quit()
+                smtp.quit()
             except (OSError, smtplib.SMTPException):
-                connection.host.close()
+                smtp.close()
 
 
 class FileTransport:
@@ -327,9 +259,7 @@ class FileTransport:
     def __init__(self) -> None:
         self.folder = Path(current_app.config["MAIL_FOLDER"])
 
-    def send(self, queued: QueuedEmail,
-             before_delivery: Callable[[], None] = _nothing) -> None:
-        before_delivery()
+    def send(self, queued: QueuedEmail) -> None:
         path = self.folder / f"{queued.id:07d}-{queued.kind}.eml"
         partial = path.with_suffix(".eml.partial")
         try:

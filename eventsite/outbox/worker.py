@@ -1,9 +1,9 @@
 """The outbox worker: claim due messages, send them, record what happened to each.
 
-Delivery is at least once. A message is claimed with a lease before it is sent and
-marked sent (and committed) straight after, one at a time, so a worker that is killed
-loses nothing: its leased messages become due again when the lease runs out, and only the
-one it was sending at that moment can reach its recipient twice.
+Delivery is at least once. A message is claimed with a lease before it is sent, and its
+outcome is committed straight after it is sent, before the next message is started, so a
+worker that is killed loses nothing: its leased messages become due again when the lease
+runs out, and only the one it was sending at that moment can reach its recipient twice.
 
 Claims go through the session, a batch at a time; the outcome of each message goes
 through `OutcomeLog`, which keeps that one commit per message cheap.
@@ -46,6 +46,11 @@ class Tally:
             self.retrying += 1
         else:
             self.failed += 1
+
+    def merge(self, other: Tally) -> None:
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
 
     @property
     def total(self) -> int:
@@ -138,21 +143,19 @@ def _update(ids: list[int], **values) -> None:
 
 
 class OutcomeLog:
-    """Records what happened to each message, one commit each, before the next goes out.
+    """Records what happened to each message, one commit each, as soon as it is known.
 
-    That commit, before any of the next message can be delivered, is what limits a
-    re-send after the worker is killed to the message in hand, so it is made cheap
-    rather than rare. An outcome is held until the next message's MAIL FROM is on its
-    way and written while the mail server answers it (`write_waiting`, run by the
-    transport), or at the end of the batch; either way before that message's DATA. It
-    is one UPDATE by primary key, from statements built once, on a connection of its
-    own held for the whole pass (no session, no ORM objects). On PostgreSQL each UPDATE
-    commits itself (no BEGIN round trip) and does not wait for the disk flush
-    (synchronous_commit off, on this connection only): a killed worker loses nothing by
-    it, since the server already holds the commit; a crash of the database server itself
-    can forget the outcomes of its last fraction of a second, never more than the
-    worker's current batch (each claim is a synchronous commit, which makes everything
-    before it durable), and those messages are sent again: duplicates, never a loss.
+    That commit, made before the next message on the connection is started, is what
+    limits a re-send after the worker is killed to the message in hand, so it is made
+    cheap rather than rare: one UPDATE by primary key, from statements built once, on a
+    connection of its own held for the whole pass (no session, no ORM objects). On
+    PostgreSQL each UPDATE commits itself (no BEGIN round trip) and does not wait for the
+    disk flush (synchronous_commit off, on this connection only): a killed worker loses
+    nothing by it, since the server already holds the commit; a crash of the database
+    server itself can forget the outcomes of its last fraction of a second, never more
+    than the worker's current batch (each claim is a synchronous commit, which makes
+    everything before it durable), and those messages are sent again: duplicates, never
+    a loss.
     """
 
     _table = OutboxMessage.__table__
@@ -172,35 +175,26 @@ class OutcomeLog:
         if self.postgresql:
             self.connection.execution_options(isolation_level="AUTOCOMMIT")
             self.connection.exec_driver_sql("SET synchronous_commit TO OFF")
-        self.waiting: tuple[sa.Update, dict] | None = None
 
-    def _hold(self, statement: sa.Update, **params) -> None:
-        self.write_waiting()
-        self.waiting = (statement, params)
-
-    def write_waiting(self) -> None:
-        """Commit the outcome held back, if any (it stays held if this raises)."""
-        if self.waiting is not None:
-            statement, params = self.waiting
-            self.connection.execute(statement, params)
-            self.connection.commit()
-            self.waiting = None
+    def _commit(self, statement: sa.Update, **params) -> None:
+        self.connection.execute(statement, params)
+        self.connection.commit()
 
     def sent(self, queued: QueuedEmail, now: datetime) -> str:
-        self._hold(self._sent, outbox_id=queued.id, at=now)
+        self._commit(self._sent, outbox_id=queued.id, at=now)
         return SENT
 
     def failed(self, queued: QueuedEmail, failure: DeliveryFailure, now: datetime) -> str:
         """Transient failures wait and try again, up to OUTBOX_MAX_ATTEMPTS; others fail."""
         if failure.transient and queued.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            self._hold(self._retry, outbox_id=queued.id, reason=failure.reason,
-                       at=now + retry_delay(queued.attempts))
+            self._commit(self._retry, outbox_id=queued.id, reason=failure.reason,
+                         at=now + retry_delay(queued.attempts))
             status = PENDING
         else:
             reason = failure.reason
             if failure.transient:
                 reason += f" (gave up after {queued.attempts} attempts)"
-            self._hold(self._failed, outbox_id=queued.id, reason=reason)
+            self._commit(self._failed, outbox_id=queued.id, reason=reason)
             status = FAILED
         log.warning("Outbox message %s (%s): %s", queued.id, status, failure.reason)
         return status
@@ -236,22 +230,27 @@ def renew_lease(batch: Batch, remaining: list[QueuedEmail], now: datetime) -> No
     batch.lease_expires_at = new_expiry
 
 
+def attempt(queued: QueuedEmail, transport) -> DeliveryFailure | None:
+    """Hand one message to the transport: None if it was accepted, else why not."""
+    if not queued.raw:  # blanked when its recipient's data was erased: never sent empty
+        return DeliveryFailure(ERASED_MESSAGE_NOTE, transient=False)
+    try:
+        transport.send(queued)
+    except DeliveryFailure as failure:
+        return failure
+    except Exception as error:  # one faulty message must not stop the whole queue
+        log.exception("Outbox message %s could not be sent", queued.id)
+        return DeliveryFailure(f"Unexpected error: {error!r}", transient=False)
+    return None
+
+
 def send_one(queued: QueuedEmail, transport, outcomes: OutcomeLog,
              now: Clock) -> tuple[str, DeliveryFailure | None]:
-    if not queued.raw:  # blanked when its recipient's data was erased: never sent empty
-        failure = DeliveryFailure(ERASED_MESSAGE_NOTE, transient=False)
-        return outcomes.failed(queued, failure, now()), failure
-    try:
-        transport.send(queued, before_delivery=outcomes.write_waiting)
-    except DeliveryFailure as failure:
-        return outcomes.failed(queued, failure, now()), failure
-    except Exception as error:  # one faulty message must not stop the whole queue...
-        if outcomes.waiting is not None:
-            raise  # ...but one outcome that cannot be written must: nothing more is sent
-        log.exception("Outbox message %s could not be sent", queued.id)
-        failure = DeliveryFailure(f"Unexpected error: {error!r}", transient=False)
-        return outcomes.failed(queued, failure, now()), failure
-    return outcomes.sent(queued, now()), None
+    """Send one message and commit its outcome; if that commit fails, it raises."""
+    failure = attempt(queued, transport)
+    if failure is None:
+        return outcomes.sent(queued, now()), None
+    return outcomes.failed(queued, failure, now()), failure
 
 
 def send_batch(
@@ -273,7 +272,6 @@ def send_batch(
     remaining = list(batch.messages)
     while remaining:
         if should_stop():
-            outcomes.write_waiting()
             release(remaining)
             break
         queued = remaining.pop(0)
@@ -287,7 +285,6 @@ def send_batch(
             if on_done:
                 on_done(message, message_status)
         renew_lease(batch, remaining, clock())
-    outcomes.write_waiting()
     return tally
 
 
@@ -308,11 +305,8 @@ def drain(
             if batch is None:
                 break
             outcomes = outcomes or OutcomeLog()
-            done = send_batch(batch, transport, outcomes, clock=clock,
-                              should_stop=should_stop, on_done=on_done)
-            tally.sent += done.sent
-            tally.retrying += done.retrying
-            tally.failed += done.failed
+            tally.merge(send_batch(batch, transport, outcomes, clock=clock,
+                                   should_stop=should_stop, on_done=on_done))
     finally:
         transport.close()
         if outcomes is not None:
