@@ -1,17 +1,22 @@
 """The outbox worker: claim due messages, send them, record what happened to each.
 
 Delivery is at least once. A message is claimed with a lease before it is sent, and its
-outcome is committed straight after it is sent, before the next message is started, so a
-worker that is killed loses nothing: its leased messages become due again when the lease
-runs out, and only the one it was sending at that moment can reach its recipient twice.
+outcome is committed straight after it is sent, before the next message on that
+connection is started, so a worker that is killed loses nothing: its leased messages
+become due again when the lease runs out, and only the message each of its connections
+was sending at that moment can reach its recipient twice.
 
+`drain` sends over one SMTP connection, or several at once (`connections`), each in a
+thread of its own that claims and sends its own batches, as separate workers would.
 Claims go through the session, a batch at a time; the outcome of each message goes
 through `OutcomeLog`, which keeps that one commit per message cheap.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +32,8 @@ from .delivery import DeliveryFailure, FileTransport, QueuedEmail, SmtpTransport
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+CONNECTIONS = 4  # SMTP connections `flask outbox run` opens at once unless told otherwise
+MAX_CONNECTIONS = 8  # each uses up to two database connections; the pool holds 15
 PENDING, SENDING, SENT, FAILED = OutboxStatus
 Clock = Callable[[], datetime]
 
@@ -153,7 +160,7 @@ class OutcomeLog:
     disk flush (synchronous_commit off, on this connection only): a killed worker loses
     nothing by it, since the server already holds the commit; a crash of the database
     server itself can forget the outcomes of its last fraction of a second, never more
-    than the worker's current batch (each claim is a synchronous commit, which makes
+    than the worker's current batches (each claim is a synchronous commit, which makes
     everything before it durable), and those messages are sent again: duplicates, never
     a loss.
     """
@@ -288,7 +295,7 @@ def send_batch(
     return tally
 
 
-def drain(
+def drain_one_connection(
     *,
     batch_size: int = BATCH_SIZE,
     clock: Clock = utcnow,
@@ -311,4 +318,50 @@ def drain(
         transport.close()
         if outcomes is not None:
             outcomes.close()
+    return tally
+
+
+def drain(
+    *,
+    connections: int = 1,
+    batch_size: int = BATCH_SIZE,
+    clock: Clock = utcnow,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_done: Callable[[QueuedEmail, str], None] | None = None,
+) -> Tally:
+    """Send every message that is due, over `connections` SMTP connections at once.
+
+    One connection runs in the calling thread. Otherwise each connection is a thread with
+    an app context of its own (so its own session and database connections) that claims
+    and sends batches until nothing is due; claims keep the threads off each other's
+    messages just as they keep workers apart. If one thread raises, the others finish the
+    message in hand and hand back the rest of their batch, and the error is raised here.
+    `on_done` is called from one thread at a time.
+    """
+    options = {"batch_size": batch_size, "clock": clock}
+    if connections == 1:
+        return drain_one_connection(**options, should_stop=should_stop, on_done=on_done)
+    new_app_context = current_app.app_context  # the app itself, to use in other threads
+    a_thread_failed = threading.Event()
+    lock = threading.Lock()
+
+    def report(message: QueuedEmail, status: str) -> None:
+        with lock:
+            on_done(message, status)
+
+    def one_connection() -> Tally:
+        with new_app_context():
+            try:
+                return drain_one_connection(
+                    **options, on_done=report if on_done else None,
+                    should_stop=lambda: a_thread_failed.is_set() or should_stop())
+            except BaseException:
+                a_thread_failed.set()
+                raise
+
+    with ThreadPoolExecutor(connections, thread_name_prefix="outbox-smtp") as threads:
+        running = [threads.submit(one_connection) for _ in range(connections)]
+    tally = Tally()
+    for finished in running:
+        tally.merge(finished.result())
     return tally
