@@ -7,8 +7,10 @@
         smtp_server.delay = 0.2                            # a slow server
         smtp_server.stop_listening()                       # connections refused
         smtp_server.start_listening()
+        smtp_server.on_data = check                        # check(peer, raw) at each DATA
         smtp_server.messages                               # EmailMessage objects received
         smtp_server.raw_messages                           # the same, as bytes
+        smtp_server.peers                                  # the connection each came over
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import asyncio
 import email
 import email.policy
 import threading
+from collections.abc import Callable
 from email.message import EmailMessage
 
 import pytest
@@ -36,6 +39,8 @@ class RecordingHandler:
 
     async def handle_DATA(self, smtp, session, envelope):
         server = self.server
+        if server.on_data is not None:  # runs before the server answers DATA
+            server.on_data(session.peer, envelope.content)
         if server.delay:
             await asyncio.sleep(server.delay)
         if server.take_fault("hang_ups"):
@@ -50,6 +55,7 @@ class RecordingHandler:
             server.messages.append(message)
             server.raw_messages.append(envelope.content)
             server.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            server.peers.append(session.peer)
         return "250 2.0.0 Message accepted for delivery"
 
 
@@ -62,6 +68,8 @@ class SmtpServer:
         self.messages: list[EmailMessage] = []
         self.raw_messages: list[bytes] = []  # as received, byte for byte
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.peers: list[tuple[str, int]] = []  # (host, port) of the client connection
+        self.on_data: Callable[[tuple[str, int], bytes], None] | None = None
         self.rejected_recipients: set[str] = set()
         self.faults = {"hang_ups": 0, "temporary_failures": 0, "permanent_failures": 0}
         self.delay = 0.0

@@ -5,6 +5,7 @@ import os
 import select
 import signal
 import sys
+import threading
 from contextlib import contextmanager
 
 import click
@@ -16,7 +17,7 @@ from ..extensions import db
 from ..models import OutboxMessage
 from .schedule import queue_scheduled_messages
 from .services import failed_messages, outbox_counts, retry_failed_messages, retry_message
-from .worker import BATCH_SIZE, Tally, count_due, drain
+from .worker import BATCH_SIZE, CONNECTIONS, MAX_CONNECTIONS, Tally, count_due, drain
 
 outbox_cli = AppGroup("outbox", help="Send queued email and look after the outbox.")
 
@@ -28,20 +29,26 @@ class StopRequest:
     a log write or a wait, so it only records the signal and writes a byte to a pipe
     that `wait` watches: it takes no lock (waking a threading.Event from there can
     deadlock on the lock its waiter holds) and writes no text (a reentrant write to a
-    stream fails). The stop is announced by the worker itself when it notices.
+    stream fails). The stop is announced by the worker itself when it notices, once,
+    whichever of its connection threads notices first; the handler always runs in the
+    main thread, and every thread sees the flag it sets.
     """
 
     def __init__(self) -> None:
         self.signal_number: int | None = None
         self._announced = False
+        self._announcing = threading.Lock()  # never taken by the signal handler
         self._wake_read = self._wake_write = -1
 
     def __call__(self) -> bool:
-        if self.signal_number is not None and not self._announced:
-            self._announced = True
-            name = signal.Signals(self.signal_number).name
-            click.echo(f"Stopping after the message in hand ({name}).", err=True)
-        return self.signal_number is not None
+        if self.signal_number is None:
+            return False
+        with self._announcing:
+            if not self._announced:
+                self._announced = True
+                name = signal.Signals(self.signal_number).name
+                click.echo(f"Stopping after the message in hand ({name}).", err=True)
+        return True
 
     def wait(self, seconds: float) -> None:
         """Sleep up to `seconds` (while installed), waking at once when a stop is requested."""
@@ -70,7 +77,7 @@ class StopRequest:
             os.close(self._wake_write)
 
 
-def run_pass(batch_size: int, stop: StopRequest) -> Tally:
+def run_pass(batch_size: int, connections: int, stop: StopRequest) -> Tally:
     """Queue what the schedule says is due, then send everything due."""
     try:
         queue_scheduled_messages()
@@ -78,15 +85,15 @@ def run_pass(batch_size: int, stop: StopRequest) -> Tally:
     except Exception:  # a scheduling fault must not hold up the mail already queued
         db.session.rollback()
         current_app.logger.exception("Could not queue the scheduled reminders and lists")
+    options = {"batch_size": batch_size, "connections": connections, "should_stop": stop}
     if not sys.stdout.isatty():
-        return drain(batch_size=batch_size, should_stop=stop)
+        return drain(**options)
     due = count_due()
     db.session.rollback()
     if not due:
-        return drain(batch_size=batch_size, should_stop=stop)
+        return drain(**options)
     with click.progressbar(length=due, label="Sending", show_pos=True) as bar:
-        return drain(batch_size=batch_size, should_stop=stop,
-                     on_done=lambda _message, _status: bar.update(1))
+        return drain(**options, on_done=lambda _message, _status: bar.update(1))
 
 
 def describe_tally(tally: Tally) -> str:
@@ -97,18 +104,21 @@ def describe_tally(tally: Tally) -> str:
 @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
 @click.option("--batch-size", type=click.IntRange(1, 1000), default=BATCH_SIZE,
               show_default=True, help="Messages claimed (and sent over one connection) at a time.")
+@click.option("--connections", type=click.IntRange(1, MAX_CONNECTIONS), default=CONNECTIONS,
+              show_default=True, help="SMTP connections open at once, each sending its "
+              "own batches in a thread of its own.")
 @click.option("--poll-interval", type=click.FloatRange(0.05, 60), default=1.0,
               show_default=True, help="Seconds to wait when nothing is due.")
-def run_command(once: bool, batch_size: int, poll_interval: float):
+def run_command(once: bool, batch_size: int, connections: int, poll_interval: float):
     """Send queued email until stopped (SIGTERM or Ctrl-C stop it cleanly)."""
     stop = StopRequest()
     if not once:
-        click.echo(f"Outbox worker started ({describe_backend()}); "
+        click.echo(f"Outbox worker started ({describe_backend(connections)}); "
                    "stop it with Ctrl-C or SIGTERM.")
     with stop.installed():
         while not stop():
             try:
-                tally = run_pass(batch_size, stop)
+                tally = run_pass(batch_size, connections, stop)
             except sa.exc.OperationalError:
                 if once:
                     raise
@@ -127,11 +137,12 @@ def run_command(once: bool, batch_size: int, poll_interval: float):
         click.echo("Outbox worker stopped.")
 
 
-def describe_backend() -> str:
+def describe_backend(connections: int) -> str:
     config = current_app.config
     if config["MAIL_BACKEND"] == "file":
         return f"writing .eml files to {config['MAIL_FOLDER']}"
-    return f"sending by SMTP to {config['MAIL_SERVER']}:{config['MAIL_PORT']}"
+    return (f"sending by SMTP to {config['MAIL_SERVER']}:{config['MAIL_PORT']} "
+            f"over {connections} connection{'s' if connections != 1 else ''}")
 
 
 @outbox_cli.command("status")

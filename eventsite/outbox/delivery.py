@@ -1,42 +1,46 @@
 """Building an email once, and handing its bytes to SMTP or to a file.
 
-An email is built when it is queued (`email_bytes`), and its bytes are kept in the outbox
+An email is built when it is queued (`email_bytes`: the standard library's MIME classes,
+headers encoded by Flask-Mail's sanitize functions), and its bytes are kept in the outbox
 row (`raw`): every attempt sends exactly those bytes, with the one Message-ID and Date.
 
-The worker sends through a transport: `SmtpTransport` (one SMTP connection reused for a
-whole batch, reopened after the server drops it) or `FileTransport` (one `.eml` file per
-message, for development and the demo). Either raises `DeliveryFailure`, which says
-whether trying again later could help.
+The worker sends through a transport: `SmtpTransport` (one SMTP connection reused from
+message to message, reopened after the server drops it) or `FileTransport` (one `.eml`
+file per message, for development and the demo). Either raises `DeliveryFailure`, which
+says whether trying again later could help.
 """
 from __future__ import annotations
 
 import email.charset
 import email.policy
+import itertools
 import os
 import smtplib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from email.encoders import encode_base64
 from email.header import Header, decode_header, make_header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import parseaddr
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 
-import flask_mail
 from flask import current_app
+from flask_mail import BadHeaderError, sanitize_address, sanitize_subject
 
 SMTP_TIMEOUT_SECONDS = 30
 MAX_LINE = 998  # RFC 5322's limit for any line, header or body
 
 
 class EncodedHeaders(email.policy.Compat32):
-    """Writes headers exactly as Flask-Mail (and build_email) encoded them.
+    """Writes headers exactly as build_email encoded them.
 
-    Flask-Mail serialises with policy.SMTP, which folds at 78 columns, turning a long
-    List-Unsubscribe URL into encoded words that mail clients cannot follow, and parses
-    every header again on the way out. Its headers are already ASCII (non-ASCII text is
-    encoded as RFC 2047 words and folded), so they go out as they are: one plain line up
-    to 998 characters, and the worker spends a fraction of the time building each email.
+    policy.SMTP folds at 78 columns, turning a long List-Unsubscribe URL into encoded
+    words that mail clients cannot follow, and parses every header again on the way out.
+    The headers build_email sets are already ASCII (non-ASCII text is encoded as RFC 2047
+    words and folded), so they go out as they are: one plain line up to 998 characters.
     """
 
     def fold_binary(self, name, value):
@@ -101,26 +105,11 @@ class DeliveryFailure(Exception):
         self.server_unavailable = server_unavailable
 
 
-class OutboxMail(flask_mail.Message):
-    """Flask-Mail's message, with long lines that survive every mail server."""
-
-    def _mimetext(self, text, subtype="plain"):
-        # Flask-Mail sends UTF-8 text as 8bit whatever its line length; a line over 998
-        # bytes (a long Markdown paragraph) breaks SMTP, so such parts go quoted-printable.
-        text = text or ""
-        if any(len(line.encode()) > MAX_LINE for line in text.splitlines()):
-            return MIMEText(text, subtype, QUOTED_PRINTABLE_UTF8)
-        return super()._mimetext(text, subtype)
-
-    def as_bytes(self) -> bytes:
-        return self._message().as_bytes(policy=GENERATOR_POLICY)
-
-
 def name_and_address(mailbox_header: str) -> tuple[str, str]:
     """('Zoë', 'zoe@example.org') from a stored mailbox, its name decoded.
 
-    Flask-Mail encodes a display name itself; handed one already encoded (as
-    `mailbox()` stores it), it would encode it a second time.
+    Flask-Mail's sanitize_address encodes a display name itself; handed one already
+    encoded (as `mailbox()` stores it), it would encode it a second time.
     """
     name, address = parseaddr(mailbox_header)
     return str(make_header(decode_header(name))), address
@@ -132,43 +121,87 @@ def sender() -> tuple[str, str]:
     return name or DEFAULT_DISPLAY_NAME, address
 
 
-def build_email(outgoing: OutgoingEmail) -> OutboxMail:
-    """The email as the recipient gets it: text and HTML, attachments, fixed Message-ID."""
+def build_email(outgoing: OutgoingEmail) -> Message:
+    """The email as the recipient gets it: text and HTML, attachments, fixed Message-ID.
+
+    Raises BadHeaderError if a header could still end a line (the values queue_email
+    passes never can), or whatever building it raises: a fault in the code that queued
+    it, never something to retry.
+    """
     headers = dict(outgoing.headers)
     reply_to = headers.pop("Reply-To", None)
-    message = OutboxMail(
-        subject=outgoing.subject,
-        recipients=[name_and_address(outgoing.recipient)],
-        body=outgoing.body_text,
-        html=outgoing.body_html or None,
-        sender=sender(),
-        reply_to=name_and_address(reply_to) if reply_to else None,
-        extra_headers={name: _encoded(value) for name, value in headers.items()} or None,
-        date=time.time(),
-    )
-    message.msgId = outgoing.message_id  # the same on every retry, set when queued
+    mailboxes = [sender(), name_and_address(outgoing.recipient)]
+    if reply_to:
+        mailboxes.append(name_and_address(reply_to))
+    if any(_breaks_line(text) for text in [outgoing.subject, *itertools.chain(*mailboxes)]):
+        raise BadHeaderError("a header holds a line break")
+    message = _body(outgoing)
+    if outgoing.subject:
+        message["Subject"] = sanitize_subject(outgoing.subject)
+    message["From"] = sanitize_address(mailboxes[0])
+    message["To"] = sanitize_address(mailboxes[1])
+    message["Date"] = formatdate(time.time(), localtime=True)
+    message["Message-ID"] = outgoing.message_id  # the same on every retry, set when queued
+    if reply_to:
+        message["Reply-To"] = sanitize_address(mailboxes[2])
+    for name, value in headers.items():
+        message[name] = _encoded(value)
     for attachment in outgoing.attachments:
-        message.attach(attachment.filename, attachment.content_type, attachment.data)
+        message.attach(_attachment_part(attachment))
     return message
 
 
 def email_bytes(outgoing: OutgoingEmail) -> bytes:
-    """The email exactly as it is to be sent, every time: MIME with CRLF line ends.
+    """The email exactly as it is to be sent, every time: MIME with CRLF line ends."""
+    return build_email(outgoing).as_bytes(policy=GENERATOR_POLICY)
 
-    Raises flask_mail.BadHeaderError if a header could still end a line (the values
-    queue_email passes never can), or whatever building it raises: a fault in the code
-    that queued it, never something to retry.
+
+def _body(outgoing: OutgoingEmail) -> Message:
+    """The text, beside the HTML if there is any, in a mixed part if files are attached."""
+    text = _text_part(outgoing.body_text, "plain")
+    if outgoing.body_html:
+        alternative = MIMEMultipart("alternative")
+        alternative.attach(text)
+        alternative.attach(_text_part(outgoing.body_html, "html"))
+        text = alternative
+    if not outgoing.body_html and not outgoing.attachments:
+        return text
+    mixed = MIMEMultipart()
+    mixed.attach(text)
+    return mixed
+
+
+def _text_part(text: str, subtype: str) -> MIMEText:
+    """UTF-8 text, 8bit; quoted-printable if a line is longer than SMTP allows.
+
+    A line over 998 bytes (a long Markdown paragraph) would break SMTP as it is.
     """
-    message = build_email(outgoing)
-    if message.has_bad_headers():
-        raise flask_mail.BadHeaderError("a header holds a line break")
-    return message.as_bytes()
+    text = text or ""
+    if any(len(line.encode()) > MAX_LINE for line in text.splitlines()):
+        return MIMEText(text, subtype, QUOTED_PRINTABLE_UTF8)
+    return MIMEText(text, subtype, "utf-8")
+
+
+def _attachment_part(attachment: OutgoingAttachment) -> MIMEBase:
+    """A file as base64, named in its Content-Disposition (RFC 2231 if not ASCII)."""
+    part = MIMEBase(*attachment.content_type.split("/"))
+    part.set_payload(attachment.data)
+    encode_base64(part)
+    filename = attachment.filename
+    if not filename.isascii():
+        filename = ("UTF8", "", filename)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+def _breaks_line(text: str | None) -> bool:
+    return bool(text) and ("\r" in text or "\n" in text)
 
 
 def envelope_address(mailbox_header: str) -> str:
     """The bare address SMTP's MAIL FROM or RCPT TO takes, an international domain as IDNA."""
     address = parseaddr(mailbox_header)[1]
-    return address if address.isascii() else flask_mail.sanitize_address(("", address))
+    return address if address.isascii() else sanitize_address(("", address))
 
 
 def _encoded(value: str) -> str:
@@ -176,125 +209,60 @@ def _encoded(value: str) -> str:
     return value if value.isascii() else Header(value, "utf-8").encode()
 
 
-class BeforeDelivery:
-    """A task to run once, before any of a message can reach its recipient."""
+def open_smtp(config) -> smtplib.SMTP:
+    """An SMTP connection as the MAIL_* settings describe it, logged in if they say so.
 
-    def __init__(self, task: Callable[[], None]) -> None:
-        self.task: Callable[[], None] | None = task
-
-    def __call__(self) -> None:
-        task, self.task = self.task, None
-        if task is not None:
-            task()
-
-
-class RunsTaskDuringMailFrom:
-    """smtplib, running a task once MAIL FROM is on its way, before the answer is read.
-
-    The worker writes the previous message's outcome there, so that database round trip
-    overlaps the mail server's, and it still comes before any of this message is
-    delivered: a mail transaction the server has no DATA for is dropped with the
-    connection if the worker dies.
+    Opened with a timeout, so a server that stops answering cannot hang the worker.
     """
-
-    before_delivery: BeforeDelivery | None = None
-
-    def putcmd(self, cmd, args=""):
-        super().putcmd(cmd, args)
-        if cmd == "mail" and self.before_delivery is not None:
-            try:
-                self.before_delivery()
-            except Exception as error:
-                raise TaskFailed(error) from error
-
-
-class TaskFailed(Exception):
-    """The task run during MAIL FROM raised `error`; the message was not sent."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(repr(error))
-        self.error = error
-
-
-class OutboxSMTP(RunsTaskDuringMailFrom, smtplib.SMTP):
-    pass
-
-
-class OutboxSMTPSSL(RunsTaskDuringMailFrom, smtplib.SMTP_SSL):
-    pass
-
-
-class OutboxConnection(flask_mail.Connection):
-    """Flask-Mail's SMTP connection settings, opened with a timeout.
-
-    Flask-Mail opens smtplib.SMTP without a timeout, so a server that stops answering
-    would hang the worker for ever; and it skips sending under TESTING, whereas here
-    MAIL_BACKEND alone decides where mail goes. Messages go straight to smtplib's
-    `sendmail` as the bytes kept in the outbox: nothing is composed to send it.
-    """
-
-    def configure_host(self) -> OutboxSMTP | OutboxSMTPSSL:
-        state = self.mail
-        smtp_class = OutboxSMTPSSL if state.use_ssl else OutboxSMTP
-        host = smtp_class(state.server, state.port, timeout=SMTP_TIMEOUT_SECONDS)
-        if state.use_tls:
-            host.starttls()
-        if state.username and state.password:
-            host.login(state.username, state.password)
-        return host
-
-
-def _nothing() -> None:
-    pass
+    smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+    smtp = smtp_class(config.get("MAIL_SERVER", "localhost"), config.get("MAIL_PORT", 25),
+                      timeout=SMTP_TIMEOUT_SECONDS)
+    try:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
 class SmtpTransport:
-    """One SMTP connection for as many messages as the worker sends in a row."""
+    """One SMTP connection for message after message, reopened after the server drops it.
+
+    Each message goes to smtplib's `sendmail` as the bytes kept in the outbox: nothing is
+    composed to send it.
+    """
 
     def __init__(self) -> None:
-        self.connection: OutboxConnection | None = None
-        self.envelope_sender = envelope_address(current_app.config["MAIL_DEFAULT_SENDER"])
+        self.config = current_app.config
+        self.smtp: smtplib.SMTP | None = None
+        self.envelope_sender = envelope_address(self.config["MAIL_DEFAULT_SENDER"])
 
-    def _connected(self) -> OutboxConnection:
-        if self.connection is None or getattr(self.connection.host, "sock", None) is None:
-            self.close()
-            connection = OutboxConnection(current_app.extensions["mail"])
+    def _connected(self) -> smtplib.SMTP:
+        if self.smtp is None:
             try:
-                connection.host = connection.configure_host()
+                self.smtp = open_smtp(self.config)
             except (OSError, smtplib.SMTPException) as error:
                 raise DeliveryFailure(
-                    f"Could not connect to the mail server "
-                    f"{connection.mail.server}:{connection.mail.port}: {describe(error)}",
+                    f"Could not connect to the mail server {self.config.get('MAIL_SERVER')}:"
+                    f"{self.config.get('MAIL_PORT')}: {describe(error)}",
                     transient=True, server_unavailable=True,
                 ) from error
-            self.connection = connection
-        return self.connection
+        return self.smtp
 
-    def send(self, queued: QueuedEmail,
-             before_delivery: Callable[[], None] = _nothing) -> None:
-        """Send one message, or raise DeliveryFailure.
-
-        `before_delivery` runs exactly once, before any of the message can reach the
-        server: while the server answers MAIL FROM, or, if the message never gets that
-        far, before this returns or raises. If it raises, nothing of this message is
-        delivered and its error propagates.
-        """
-        before = BeforeDelivery(before_delivery)
+    def send(self, queued: QueuedEmail) -> None:
+        """Send one message, or raise DeliveryFailure."""
+        smtp = self._connected()
         try:
-            self._deliver(self._connected().host, queued, before)
-        finally:
-            before()
-
-    def _deliver(self, host: OutboxSMTP, queued: QueuedEmail, before: BeforeDelivery) -> None:
-        host.before_delivery = before
-        try:
-            host.sendmail(self.envelope_sender, [envelope_address(queued.recipient)], queued.raw)
-        except TaskFailed as failed:
-            self.close()  # leave no mail transaction open
-            raise failed.error from None
+            smtp.sendmail(self.envelope_sender, [envelope_address(queued.recipient)], queued.raw)
         except smtplib.SMTPRecipientsRefused as error:
-            # smtplib resets the transaction itself; the connection carries on.
+            # smtplib resets the transaction itself; the connection carries on unless
+            # the server said it is closing it (421).
             codes = [code for code, _ in error.recipients.values()]
+            if 421 in codes:
+                self.close()
             transient = all(400 <= code < 500 for code in codes)
             raise DeliveryFailure(describe(error), transient=transient) from error
         except smtplib.SMTPResponseException as error:
@@ -308,16 +276,14 @@ class SmtpTransport:
         except ValueError as error:  # e.g. an address smtplib cannot put in an envelope
             raise DeliveryFailure(f"The message cannot be sent as it is: {error!r}",
                                   transient=False) from error
-        finally:
-            host.before_delivery = None
 
     def close(self) -> None:
-        connection, self.connection = self.connection, None
-        if connection is not None and connection.host is not None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None:
             try:
-                connection.host.quit()
+                smtp.quit()
             except (OSError, smtplib.SMTPException):
-                connection.host.close()
+                smtp.close()
 
 
 class FileTransport:
@@ -326,9 +292,7 @@ class FileTransport:
     def __init__(self) -> None:
         self.folder = Path(current_app.config["MAIL_FOLDER"])
 
-    def send(self, queued: QueuedEmail,
-             before_delivery: Callable[[], None] = _nothing) -> None:
-        before_delivery()
+    def send(self, queued: QueuedEmail) -> None:
         path = self.folder / f"{queued.id:07d}-{queued.kind}.eml"
         partial = path.with_suffix(".eml.partial")
         try:

@@ -1,17 +1,22 @@
 """The outbox worker: claim due messages, send them, record what happened to each.
 
-Delivery is at least once. A message is claimed with a lease before it is sent and
-marked sent (and committed) straight after, one at a time, so a worker that is killed
-loses nothing: its leased messages become due again when the lease runs out, and only the
-one it was sending at that moment can reach its recipient twice.
+Delivery is at least once. A message is claimed with a lease before it is sent, and its
+outcome is committed straight after it is sent, before the next message on that
+connection is started, so a worker that is killed loses nothing: its leased messages
+become due again when the lease runs out, and only the message each of its connections
+was sending at that moment can reach its recipient twice.
 
+`drain` sends over one SMTP connection, or several at once (`connections`), each in a
+thread of its own that claims and sends its own batches, as separate workers would.
 Claims go through the session, a batch at a time; the outcome of each message goes
 through `OutcomeLog`, which keeps that one commit per message cheap.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +32,8 @@ from .services import ERASED_MESSAGE_NOTE
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+CONNECTIONS = 4  # SMTP connections `flask outbox run` opens at once unless told otherwise
+MAX_CONNECTIONS = 8  # each uses up to two database connections; the pool holds 15
 PENDING, SENDING, SENT, FAILED = OutboxStatus
 Clock = Callable[[], datetime]
 
@@ -46,6 +53,11 @@ class Tally:
             self.retrying += 1
         else:
             self.failed += 1
+
+    def merge(self, other: Tally) -> None:
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
 
     @property
     def total(self) -> int:
@@ -138,21 +150,19 @@ def _update(ids: list[int], **values) -> None:
 
 
 class OutcomeLog:
-    """Records what happened to each message, one commit each, before the next goes out.
+    """Records what happened to each message, one commit each, as soon as it is known.
 
-    That commit, before any of the next message can be delivered, is what limits a
-    re-send after the worker is killed to the message in hand, so it is made cheap
-    rather than rare. An outcome is held until the next message's MAIL FROM is on its
-    way and written while the mail server answers it (`write_waiting`, run by the
-    transport), or at the end of the batch; either way before that message's DATA. It
-    is one UPDATE by primary key, from statements built once, on a connection of its
-    own held for the whole pass (no session, no ORM objects). On PostgreSQL each UPDATE
-    commits itself (no BEGIN round trip) and does not wait for the disk flush
-    (synchronous_commit off, on this connection only): a killed worker loses nothing by
-    it, since the server already holds the commit; a crash of the database server itself
-    can forget the outcomes of its last fraction of a second, never more than the
-    worker's current batch (each claim is a synchronous commit, which makes everything
-    before it durable), and those messages are sent again: duplicates, never a loss.
+    That commit, made before the next message on the connection is started, is what
+    limits a re-send after the worker is killed to the message in hand, so it is made
+    cheap rather than rare: one UPDATE by primary key, from statements built once, on a
+    connection of its own held for the whole pass (no session, no ORM objects). On
+    PostgreSQL each UPDATE commits itself (no BEGIN round trip) and does not wait for the
+    disk flush (synchronous_commit off, on this connection only): a killed worker loses
+    nothing by it, since the server already holds the commit; a crash of the database
+    server itself can forget the outcomes of its last fraction of a second, never more
+    than the worker's current batches (each claim is a synchronous commit, which makes
+    everything before it durable), and those messages are sent again: duplicates, never
+    a loss.
     """
 
     _table = OutboxMessage.__table__
@@ -172,35 +182,26 @@ class OutcomeLog:
         if self.postgresql:
             self.connection.execution_options(isolation_level="AUTOCOMMIT")
             self.connection.exec_driver_sql("SET synchronous_commit TO OFF")
-        self.waiting: tuple[sa.Update, dict] | None = None
 
-    def _hold(self, statement: sa.Update, **params) -> None:
-        self.write_waiting()
-        self.waiting = (statement, params)
-
-    def write_waiting(self) -> None:
-        """Commit the outcome held back, if any (it stays held if this raises)."""
-        if self.waiting is not None:
-            statement, params = self.waiting
-            self.connection.execute(statement, params)
-            self.connection.commit()
-            self.waiting = None
+    def _commit(self, statement: sa.Update, **params) -> None:
+        self.connection.execute(statement, params)
+        self.connection.commit()
 
     def sent(self, queued: QueuedEmail, now: datetime) -> str:
-        self._hold(self._sent, outbox_id=queued.id, at=now)
+        self._commit(self._sent, outbox_id=queued.id, at=now)
         return SENT
 
     def failed(self, queued: QueuedEmail, failure: DeliveryFailure, now: datetime) -> str:
         """Transient failures wait and try again, up to OUTBOX_MAX_ATTEMPTS; others fail."""
         if failure.transient and queued.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            self._hold(self._retry, outbox_id=queued.id, reason=failure.reason,
-                       at=now + retry_delay(queued.attempts))
+            self._commit(self._retry, outbox_id=queued.id, reason=failure.reason,
+                         at=now + retry_delay(queued.attempts))
             status = PENDING
         else:
             reason = failure.reason
             if failure.transient:
                 reason += f" (gave up after {queued.attempts} attempts)"
-            self._hold(self._failed, outbox_id=queued.id, reason=reason)
+            self._commit(self._failed, outbox_id=queued.id, reason=reason)
             status = FAILED
         log.warning("Outbox message %s (%s): %s", queued.id, status, failure.reason)
         return status
@@ -236,22 +237,27 @@ def renew_lease(batch: Batch, remaining: list[QueuedEmail], now: datetime) -> No
     batch.lease_expires_at = new_expiry
 
 
+def attempt(queued: QueuedEmail, transport) -> DeliveryFailure | None:
+    """Hand one message to the transport: None if it was accepted, else why not."""
+    if not queued.raw:  # blanked when its recipient's data was erased: never sent empty
+        return DeliveryFailure(ERASED_MESSAGE_NOTE, transient=False)
+    try:
+        transport.send(queued)
+    except DeliveryFailure as failure:
+        return failure
+    except Exception as error:  # one faulty message must not stop the whole queue
+        log.exception("Outbox message %s could not be sent", queued.id)
+        return DeliveryFailure(f"Unexpected error: {error!r}", transient=False)
+    return None
+
+
 def send_one(queued: QueuedEmail, transport, outcomes: OutcomeLog,
              now: Clock) -> tuple[str, DeliveryFailure | None]:
-    if not queued.raw:  # blanked when its recipient's data was erased: never sent empty
-        failure = DeliveryFailure(ERASED_MESSAGE_NOTE, transient=False)
-        return outcomes.failed(queued, failure, now()), failure
-    try:
-        transport.send(queued, before_delivery=outcomes.write_waiting)
-    except DeliveryFailure as failure:
-        return outcomes.failed(queued, failure, now()), failure
-    except Exception as error:  # one faulty message must not stop the whole queue...
-        if outcomes.waiting is not None:
-            raise  # ...but one outcome that cannot be written must: nothing more is sent
-        log.exception("Outbox message %s could not be sent", queued.id)
-        failure = DeliveryFailure(f"Unexpected error: {error!r}", transient=False)
-        return outcomes.failed(queued, failure, now()), failure
-    return outcomes.sent(queued, now()), None
+    """Send one message and commit its outcome; if that commit fails, it raises."""
+    failure = attempt(queued, transport)
+    if failure is None:
+        return outcomes.sent(queued, now()), None
+    return outcomes.failed(queued, failure, now()), failure
 
 
 def send_batch(
@@ -273,7 +279,6 @@ def send_batch(
     remaining = list(batch.messages)
     while remaining:
         if should_stop():
-            outcomes.write_waiting()
             release(remaining)
             break
         queued = remaining.pop(0)
@@ -287,11 +292,10 @@ def send_batch(
             if on_done:
                 on_done(message, message_status)
         renew_lease(batch, remaining, clock())
-    outcomes.write_waiting()
     return tally
 
 
-def drain(
+def drain_one_connection(
     *,
     batch_size: int = BATCH_SIZE,
     clock: Clock = utcnow,
@@ -308,13 +312,56 @@ def drain(
             if batch is None:
                 break
             outcomes = outcomes or OutcomeLog()
-            done = send_batch(batch, transport, outcomes, clock=clock,
-                              should_stop=should_stop, on_done=on_done)
-            tally.sent += done.sent
-            tally.retrying += done.retrying
-            tally.failed += done.failed
+            tally.merge(send_batch(batch, transport, outcomes, clock=clock,
+                                   should_stop=should_stop, on_done=on_done))
     finally:
         transport.close()
         if outcomes is not None:
             outcomes.close()
+    return tally
+
+
+def drain(
+    *,
+    connections: int = 1,
+    batch_size: int = BATCH_SIZE,
+    clock: Clock = utcnow,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_done: Callable[[QueuedEmail, str], None] | None = None,
+) -> Tally:
+    """Send every message that is due, over `connections` SMTP connections at once.
+
+    One connection runs in the calling thread. Otherwise each connection is a thread with
+    an app context of its own (so its own session and database connections) that claims
+    and sends batches until nothing is due; claims keep the threads off each other's
+    messages just as they keep workers apart. If one thread raises, the others finish the
+    message in hand and hand back the rest of their batch, and the error is raised here.
+    `on_done` is called from one thread at a time.
+    """
+    options = {"batch_size": batch_size, "clock": clock}
+    if connections == 1:
+        return drain_one_connection(**options, should_stop=should_stop, on_done=on_done)
+    new_app_context = current_app.app_context  # the app itself, to use in other threads
+    a_thread_failed = threading.Event()
+    lock = threading.Lock()
+
+    def report(message: QueuedEmail, status: str) -> None:
+        with lock:
+            on_done(message, status)
+
+    def one_connection() -> Tally:
+        with new_app_context():
+            try:
+                return drain_one_connection(
+                    **options, on_done=report if on_done else None,
+                    should_stop=lambda: a_thread_failed.is_set() or should_stop())
+            except BaseException:
+                a_thread_failed.set()
+                raise
+
+    with ThreadPoolExecutor(connections, thread_name_prefix="outbox-smtp") as threads:
+        running = [threads.submit(one_connection) for _ in range(connections)]
+    tally = Tally()
+    for finished in running:
+        tally.merge(finished.result())
     return tally

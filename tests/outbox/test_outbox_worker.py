@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from collections import Counter
 from datetime import timedelta
 from email.utils import parseaddr, parsedate_to_datetime
 
@@ -14,9 +15,9 @@ from eventsite.attendees.lists import queue_attendee_list
 from eventsite.bookings.notices import queue_reminder
 from eventsite.database import utcnow
 from eventsite.extensions import db
-from eventsite.models import Booking, Event, OutboxMessage
+from eventsite.models import Booking, Event, OutboxMessage, OutboxStatus
 from eventsite.outbox.messages import Attachment, queue_email
-from eventsite.outbox.worker import claim_batch, drain
+from eventsite.outbox.worker import OutcomeLog, claim_batch, drain
 from tests.conftest import by_id, outbox
 from tests.factories import make_booking, make_event, queue_messages
 
@@ -237,3 +238,109 @@ def test_an_email_that_cannot_be_built_is_never_queued(app):
             )
         db.session.rollback()
     assert by_id(outbox(app)) == {}
+
+
+# --- several connections at once ---------------------------------------------------------
+
+def test_several_connections_send_each_message_exactly_once(smtp_app, smtp_server):
+    ids = queue_messages(smtp_app, 60)
+    smtp_server.delay = 0.02  # each batch takes a while, so every connection gets some
+    tally = drain_at(smtp_app, connections=3, batch_size=5)
+    assert (tally.sent, tally.retrying, tally.failed) == (60, 0, 0)
+    rows = by_id(outbox(smtp_app))
+    assert {(rows[i].status, rows[i].attempts) for i in ids} == {("sent", 1)}
+    received = Counter(smtp_server.message_ids())
+    assert received == Counter(rows[i].message_id for i in ids)  # each once, none missing
+    assert len(set(smtp_server.peers)) > 1  # over more than one connection
+
+
+@pytest.mark.parametrize("connections", [1, 3])
+def test_each_outcome_is_committed_before_the_next_message_on_its_connection(
+        smtp_app, smtp_server, connections):
+    queue_messages(smtp_app, 24)
+    engine = sa.create_engine(smtp_app.config["SQLALCHEMY_DATABASE_URI"])
+    seen = []  # (connection, Message-ID arriving, Message-IDs committed as sent by then)
+
+    def note_committed(peer, raw):
+        with engine.connect() as connection:
+            sent = set(connection.scalars(sa.select(OutboxMessage.message_id).where(
+                OutboxMessage.status == OutboxStatus.SENT)))
+        message_id = email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]
+        seen.append((peer, str(message_id), sent))
+
+    smtp_server.on_data = note_committed
+    try:
+        assert drain_at(smtp_app, connections=connections, batch_size=4).sent == 24
+    finally:
+        engine.dispose()
+    earlier_on = {}
+    for peer, message_id, committed in seen:
+        earlier = earlier_on.setdefault(peer, [])
+        assert set(earlier) <= committed and message_id not in committed
+        earlier.append(message_id)
+    assert len(earlier_on) <= connections
+
+
+def test_several_connections_550_for_one_recipient_fails_only_that_message(smtp_app,
+                                                                           smtp_server):
+    ids = queue_messages(smtp_app, 12)
+    smtp_server.reject_recipient("attendee7@example.org")
+    tally = drain_at(smtp_app, connections=3, batch_size=2)
+    assert (tally.sent, tally.retrying, tally.failed) == (11, 0, 1)
+    rows = by_id(outbox(smtp_app))
+    assert [i for i in ids if rows[i].status == "failed"] == [ids[7]]
+    assert rows[ids[7]].last_error.startswith("attendee7@example.org refused: 550 5.1.1")
+    assert len(smtp_server.messages) == 11
+
+
+def test_several_connections_hang_up_mid_batch_is_retried_later(smtp_app, smtp_server):
+    ids = queue_messages(smtp_app, 12)
+    smtp_server.hang_up_next(2)
+    start = utcnow()
+    tally = drain_at(smtp_app, start, connections=3, batch_size=4)
+    assert (tally.sent, tally.retrying, tally.failed) == (10, 2, 0)
+    rows = by_id(outbox(smtp_app))
+    retrying = [rows[i] for i in ids if rows[i].status == "pending"]
+    assert len(retrying) == 2
+    for row in retrying:
+        assert row.attempts == 1 and row.next_attempt_at == start + timedelta(seconds=30)
+    assert drain_at(smtp_app, start + timedelta(seconds=31), connections=3).sent == 2
+    received = Counter(smtp_server.message_ids())
+    assert received == Counter(row.message_id for row in rows.values())
+
+
+def test_several_connections_server_unavailable_puts_every_batch_back(smtp_app,
+                                                                      smtp_server):
+    ids = queue_messages(smtp_app, 10)
+    smtp_server.stop_listening()
+    start = utcnow()
+    tally = drain_at(smtp_app, start, connections=3, batch_size=2)
+    assert (tally.sent, tally.retrying, tally.failed) == (0, 10, 0)
+    rows = by_id(outbox(smtp_app))
+    assert {(rows[i].status, rows[i].attempts, rows[i].next_attempt_at) for i in ids} == {
+        ("pending", 1, start + timedelta(seconds=30))}
+    assert all("Could not connect to the mail server" in rows[i].last_error for i in ids)
+
+
+def test_an_outcome_that_cannot_be_written_stops_every_connection(smtp_app, smtp_server,
+                                                                  monkeypatch):
+    ids = queue_messages(smtp_app, 30)
+    smtp_server.delay = 0.02
+    record_sent = OutcomeLog.sent
+
+    def sent(outcomes, queued, now):
+        if queued.id == ids[6]:
+            raise sa.exc.OperationalError("UPDATE", {}, Exception("the database went away"))
+        return record_sent(outcomes, queued, now)
+
+    monkeypatch.setattr(OutcomeLog, "sent", sent)
+    with pytest.raises(sa.exc.OperationalError):
+        drain_at(smtp_app, connections=3, batch_size=5)
+    rows = by_id(outbox(smtp_app))
+    assert rows[ids[6]].status == "sending"  # taken back when its lease runs out
+    # The other connections finished the message in hand and handed back the rest; only
+    # the failed connection's batch is still leased.
+    assert sum(row.status == "sending" for row in rows.values()) <= 5
+    received = Counter(smtp_server.message_ids())
+    assert set(received.values()) == {1}
+    assert {rows[i].message_id for i in ids if rows[i].status == "sent"} <= set(received)
