@@ -120,9 +120,9 @@ def outbox_row(kind: str, dedupe_key: str, recipient: str, subject: str,
     Needs an app context (the sender comes from its config).
     """
     outgoing = OutgoingEmail(
-        id=0, kind=kind, message_id=make_msgid(domain="events.example.org"),
+        message_id=make_msgid(domain="events.example.org"),
         recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
-        headers={}, attempts=0,
+        headers={},
     )
     return OutboxMessage(
         kind=kind, dedupe_key=dedupe_key, message_id=outgoing.message_id,

@@ -58,7 +58,9 @@ DEFAULT_DISPLAY_NAME = "eventsite"
 
 
 @dataclass(frozen=True)
-class OutgoingAttachment:
+class Attachment:
+    """A file an email carries."""
+
     filename: str
     content_type: str
     data: bytes
@@ -68,16 +70,13 @@ class OutgoingAttachment:
 class OutgoingEmail:
     """An email to build (`build_email`): its content, as queued or for a preview."""
 
-    id: int
-    kind: str
     message_id: str
     recipient: str
     subject: str
     body_text: str
     body_html: str
     headers: dict
-    attempts: int
-    attachments: tuple[OutgoingAttachment, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,7 @@ def _text_part(text: str, subtype: str) -> MIMEText:
     return MIMEText(text, subtype, "utf-8")
 
 
-def _attachment_part(attachment: OutgoingAttachment) -> MIMEBase:
+def _attachment_part(attachment: Attachment) -> MIMEBase:
     """A file as base64, named in its Content-Disposition (RFC 2231 if not ASCII)."""
     part = MIMEBase(*attachment.content_type.split("/"))
     part.set_payload(attachment.data)

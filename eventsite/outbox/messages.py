@@ -5,7 +5,6 @@ Nothing here talks to SMTP. The worker (`flask outbox run`) sends what is queued
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from email.utils import formataddr, make_msgid
 from urllib.parse import urlsplit
 
@@ -15,16 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Booking, Event, OutboxMessage
-from .delivery import OutgoingAttachment, OutgoingEmail, email_bytes
+from .delivery import Attachment, OutgoingEmail, email_bytes
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029\x85]+")
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content_type: str
-    data: bytes
 
 
 def header_text(value: str) -> str:
@@ -62,8 +54,8 @@ def queue_email(
     existing = queued_message(dedupe_key)
     if existing is not None:
         return existing
-    outgoing = build_email(
-        kind=kind, to=to, subject=subject, template=template,
+    outgoing = render_email(
+        to=to, subject=subject, template=template,
         context={"event": event, "booking": booking, **(context or {})},
         attachments=attachments, headers=headers or {},
     )
@@ -96,18 +88,17 @@ def queued_message(dedupe_key: str) -> OutboxMessage | None:
     )
 
 
-def build_email(*, kind: str, to: str, subject: str, template: str, context: dict,
-                attachments, headers: dict[str, str]) -> OutgoingEmail:
+def render_email(*, to: str, subject: str, template: str, context: dict,
+                 attachments, headers: dict[str, str]) -> OutgoingEmail:
     """The email rendered from `email/<template>.txt` and `.html` with a new Message-ID,
     every header value folded onto one line (no header injection)."""
     host = urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
     return OutgoingEmail(
-        id=0, kind=kind, message_id=make_msgid(domain=host), recipient=header_text(to),
+        message_id=make_msgid(domain=host), recipient=header_text(to),
         subject=header_text(subject),
         body_text=render_template(f"email/{template}.txt", **context),
         body_html=render_template(f"email/{template}.html", **context),
         headers={header_text(k): header_text(v) for k, v in headers.items()},
-        attempts=0,
-        attachments=tuple(OutgoingAttachment(header_text(a.filename), a.content_type, a.data)
+        attachments=tuple(Attachment(header_text(a.filename), a.content_type, a.data)
                           for a in attachments),
     )
