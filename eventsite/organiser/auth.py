@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Response, request
+from flask_limiter.util import get_remote_address
 from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,8 +36,11 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def login_email_key() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()[:320]
+def login_account_key() -> str:
+    """Failed logins are counted per account and client address: a stranger guessing at
+    an account from elsewhere uses up their own allowance, never its owner's."""
+    email = request.form.get("email", "").strip().lower()[:320]
+    return f"login:{get_remote_address()}:{email}"
 
 
 def login_failed(response: Response) -> bool:
