@@ -1,6 +1,7 @@
 """Who is logged in: organisers, through Flask-Login; logging in and out, audited."""
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from ..models import Organiser
 
 # Checked when no organiser has the address, so a wrong address takes as long as a
 # wrong password and does not reveal who has an account.
-_DUMMY_HASH = generate_password_hash("not a real password")
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
 
 @login_manager.user_loader
