@@ -95,6 +95,12 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
             "PAGE_CACHE_CHECK_SECONDS", env("PAGE_CACHE_CHECK_SECONDS"), 1.0
         ),
         "PRIVACY_PURGE_DAYS": parse_int("PRIVACY_PURGE_DAYS", env("PRIVACY_PURGE_DAYS"), 365),
+        "SESSION_LIFETIME_HOURS": parse_int(
+            "SESSION_LIFETIME_HOURS", env("SESSION_LIFETIME_HOURS"), 12
+        ),
+        "SESSION_IDLE_MINUTES": parse_int(
+            "SESSION_IDLE_MINUTES", env("SESSION_IDLE_MINUTES"), 120
+        ),
         "SESSION_COOKIE_SECURE": parse_bool(
             "SESSION_COOKIE_SECURE", env("SESSION_COOKIE_SECURE"), False
         ),

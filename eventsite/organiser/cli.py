@@ -1,4 +1,4 @@
-"""`flask organiser create` and `flask organiser password`: organiser logins from the
+"""`flask organiser create`, `password` and `logout-all`: organiser logins from the
 command line."""
 from __future__ import annotations
 
@@ -75,6 +75,18 @@ def change_password(email: str, password_stdin: bool):
     organiser = existing_organiser(email)
     password = read_strong_password(password_stdin, organiser.email, organiser.name)
     organiser.set_password(password)
+    organiser.end_sessions()
     audit.record("password changed", detail=organiser.email)
     db.session.commit()
-    click.echo(f"Password changed for {organiser.email}.")
+    click.echo(f"Password changed for {organiser.email}; every session they had has ended.")
+
+
+@organiser_cli.command("logout-all")
+@click.argument("email")
+def logout_all(email: str):
+    """End every session of an organiser: each browser must log in again."""
+    organiser = existing_organiser(email)
+    organiser.end_sessions()
+    audit.record("logged out everywhere", detail=organiser.email)
+    db.session.commit()
+    click.echo(f"Every session of {organiser.email} has ended.")

@@ -144,3 +144,10 @@ def test_make_run_keeps_one_random_key_readable_only_by_its_owner(tmp_path):
     assert len(key) >= 32
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     assert make_key() == key  # written once, then kept
+
+
+def test_session_limits_are_read_with_safe_defaults():
+    assert (from_environment({})["SESSION_LIFETIME_HOURS"],
+            from_environment({})["SESSION_IDLE_MINUTES"]) == (12, 120)
+    config = from_environment({"SESSION_LIFETIME_HOURS": "8", "SESSION_IDLE_MINUTES": "30"})
+    assert (config["SESSION_LIFETIME_HOURS"], config["SESSION_IDLE_MINUTES"]) == (8, 30)
