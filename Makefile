@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+SECRET_KEY_FILE ?= instance/secret_key
+# Development mode with this checkout's own random key (written once, readable only by you).
+DEV_ENV = FLASK_DEBUG=1 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))"
 export FLASK_APP := wsgi
 
 .PHONY: run test lint bench install clean
@@ -22,15 +25,21 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 
 install: $(STAMP)
 
+# A random SECRET_KEY for `make run`, made once and kept.
+$(SECRET_KEY_FILE):
+	mkdir -p $(dir $@)
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	chmod 600 $@
+
 ## Development server with demo content on http://127.0.0.1:5000, mail written to instance/mail/
-run: $(STAMP)
-	FLASK_DEBUG=1 $(BIN)/flask db upgrade
-	FLASK_DEBUG=1 $(BIN)/flask demo
+run: $(STAMP) $(SECRET_KEY_FILE)
+	$(DEV_ENV) $(BIN)/flask db upgrade
+	$(DEV_ENV) $(BIN)/flask demo
 	@echo "Serving http://127.0.0.1:5000 (organiser area: http://127.0.0.1:5000/admin/). Ctrl-C stops."
 	@echo "An outbox worker runs beside it: email is written to instance/mail/."
-	FLASK_DEBUG=1 $(BIN)/flask outbox run & worker=$$!; \
+	$(DEV_ENV) $(BIN)/flask outbox run & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	FLASK_DEBUG=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(DEV_ENV) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## Imports one way (import-linter) and tidy code (ruff)
 lint: $(DEV_STAMP)

@@ -8,7 +8,9 @@ from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
-DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"
+MIN_SECRET_KEY_LENGTH = 32
+# The development key this code once shipped with: it is public, so it is refused.
+PUBLISHED_SECRET_KEYS = {"dev-insecure-secret-key-change-me"}
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -63,7 +65,7 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
     env = environ.get
     upload_folder = env("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
     return {
-        "SECRET_KEY": env("SECRET_KEY") or DEFAULT_SECRET_KEY,
+        "SECRET_KEY": env("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'eventsite.db'}"
         ),
@@ -93,6 +95,12 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
             "PAGE_CACHE_CHECK_SECONDS", env("PAGE_CACHE_CHECK_SECONDS"), 1.0
         ),
         "PRIVACY_PURGE_DAYS": parse_int("PRIVACY_PURGE_DAYS", env("PRIVACY_PURGE_DAYS"), 365),
+        "SESSION_LIFETIME_HOURS": parse_int(
+            "SESSION_LIFETIME_HOURS", env("SESSION_LIFETIME_HOURS"), 12
+        ),
+        "SESSION_IDLE_MINUTES": parse_int(
+            "SESSION_IDLE_MINUTES", env("SESSION_IDLE_MINUTES"), 120
+        ),
         "SESSION_COOKIE_SECURE": parse_bool(
             "SESSION_COOKIE_SECURE", env("SESSION_COOKIE_SECURE"), False
         ),
@@ -100,15 +108,34 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
     }
 
 
-def check_production_safety(config: dict) -> None:
-    """Refuse to run outside debug and testing with settings that would be unsafe."""
-    if config.get("DEBUG") or config.get("TESTING"):
-        return
-    if config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+def check_secret_key(key: str | None) -> None:
+    """Refuse a missing, published or short SECRET_KEY: it signs sessions and links."""
+    if not key:
         raise ConfigError(
-            "SECRET_KEY is still the development default. Set SECRET_KEY in the "
-            "environment or .env to a long random value, for example the output of "
-            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            "SECRET_KEY is not set. Set SECRET_KEY in the environment or .env to a long "
+            "random value, for example the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'` "
+            "(`make run` keeps one in instance/secret_key)."
         )
+    if key in PUBLISHED_SECRET_KEYS:
+        raise ConfigError(
+            "SECRET_KEY is the published development key, which anyone can use to forge "
+            "a session. Set SECRET_KEY to a long random value of your own."
+        )
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long; "
+            "use a long random value."
+        )
+
+
+def check_production_safety(config: dict) -> None:
+    """Refuse settings that would be unsafe: a weak SECRET_KEY anywhere but in the tests
+    (`make run` makes a random one), and anything else unsafe outside debug mode."""
+    if config.get("TESTING"):
+        return
+    check_secret_key(config.get("SECRET_KEY"))
+    if config.get("DEBUG"):
+        return
     if config.get("MAIL_BACKEND") not in ("smtp", "file"):
         raise ConfigError(f"MAIL_BACKEND must be smtp or file, not {config.get('MAIL_BACKEND')!r}")

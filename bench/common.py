@@ -83,4 +83,4 @@ def prepare_database(database_url: str, tmp: Path) -> None:
     flask = [sys.executable, "-m", "flask"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
-    subprocess.run([*flask, "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "demo", "--force"], cwd=ROOT, env=env, check=True, capture_output=True)

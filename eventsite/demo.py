@@ -1,15 +1,18 @@
 """Demo content: one bookable fringe event, one past event with resources, an organiser.
 
 Every person here is invented, and their profiles say so. Loading twice changes nothing.
+The demo organiser gets a random password, shown once when it is created; the command
+refuses to run outside debug mode (`make run`) unless told `--force`.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .database import utcnow
@@ -17,7 +20,6 @@ from .extensions import db
 from .models import DEFAULT_TIMEZONE, Event, EventSpeaker, Organiser, Resource, Speaker
 
 DEMO_ORGANISER_EMAIL = "organiser@example.org"
-DEMO_ORGANISER_PASSWORD = "demo-organiser-password"
 EXAMPLE_NOTE = "\n\n*This is an example profile: the person is invented for the demo.*"
 
 SPEAKERS = [
@@ -112,8 +114,9 @@ def _upsert(model, slug: str, values: dict):
     return row
 
 
-def load_demo() -> Organiser:
-    """Create the demo content that is missing; leave what is there alone."""
+def load_demo() -> tuple[Organiser, str | None]:
+    """Create the demo content that is missing; leave what is there alone. Returns the
+    demo organiser and, when it was created just now, its password."""
     speakers = {}
     for values in SPEAKERS:
         row = _upsert(Speaker, values["slug"], {**values, "bio": values["bio"] + EXAMPLE_NOTE})
@@ -149,25 +152,46 @@ def load_demo() -> Organiser:
             )
         )
 
+    return add_demo_organiser()
+
+
+def add_demo_organiser() -> tuple[Organiser, str | None]:
+    """The demo organiser and, if it is new, its random password (never stored in clear)."""
     organiser = db.session.scalar(
         sa.select(Organiser).where(Organiser.email == DEMO_ORGANISER_EMAIL)
     )
-    if organiser is None:
-        organiser = Organiser(email=DEMO_ORGANISER_EMAIL, name="Demo Organiser")
-        organiser.set_password(DEMO_ORGANISER_PASSWORD)
-        db.session.add(organiser)
+    if organiser is not None:
+        return organiser, None
+    password = secrets.token_urlsafe(18)
+    organiser = Organiser(email=DEMO_ORGANISER_EMAIL, name="Demo Organiser")
+    organiser.set_password(password)
+    db.session.add(organiser)
     db.session.flush()
-    return organiser
+    return organiser, password
 
 
 @click.command("demo")
+@click.option("--force", is_flag=True,
+              help="Load the demo content outside debug mode, on a site people can reach.")
 @with_appcontext
-def demo_command():
+def demo_command(force: bool):
     """Load the demo event, speakers and organiser (safe to run again)."""
-    organiser = load_demo()
+    if not (current_app.debug or force):
+        raise click.ClickException(
+            "flask demo adds an organiser login and invented events, so it runs only in "
+            "debug mode (FLASK_DEBUG=1, as `make run` does). To load it here anyway, run "
+            "`flask demo --force`."
+        )
+    organiser, password = load_demo()
     db.session.commit()
     click.echo("Demo content is loaded.")
-    click.echo(f"Demo organiser login: {organiser.email} / {DEMO_ORGANISER_PASSWORD}")
+    if password is None:
+        click.echo(f"The demo organiser {organiser.email} already exists: its password was "
+                   "shown when it was created. To set a new one, run "
+                   f"`flask organiser password {organiser.email}`.")
+    else:
+        click.echo(f"Demo organiser login: {organiser.email} / {password}")
+        click.echo("This password is shown only now; keep it.")
 
 
 def init_app(app: Flask) -> None:

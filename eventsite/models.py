@@ -234,6 +234,16 @@ class Organiser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Named in every session cookie; bumping it ends every session issued before.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Log this organiser out everywhere: no session issued before counts any more."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -1,28 +1,37 @@
 """Who is logged in: organisers, through Flask-Login; logging in and out, audited."""
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Response, request
-from flask_login import login_user, logout_user
+from flask import Response, request, session
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
 from ..database import utcnow
 from ..extensions import db, login_manager
 from ..models import Organiser
+from ..web.sessions import start_session
 
 # Checked when no organiser has the address, so a wrong address takes as long as a
 # wrong password and does not reveal who has an account.
-_DUMMY_HASH = generate_password_hash("not a real password")
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
 
 
 @login_manager.user_loader
-def load_organiser(organiser_id: str) -> Organiser | None:
-    if not organiser_id.isdigit():
+def load_organiser(session_id: str) -> Organiser | None:
+    """The organiser a session names ("id:version"), unless their sessions have been ended
+    since it was issued (logout, password change, `flask organiser logout-all`)."""
+    organiser_id, _, version = session_id.partition(":")
+    if not organiser_id.isdigit() or not version.isdigit():
         return None
-    return db.session.get(Organiser, int(organiser_id))
+    organiser = db.session.get(Organiser, int(organiser_id))
+    if organiser is None or organiser.session_version != int(version):
+        return None
+    return organiser
 
 
 def safe_next(target: str | None) -> str | None:
@@ -35,8 +44,11 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def login_email_key() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()[:320]
+def login_account_key() -> str:
+    """Failed logins are counted per account and client address: a stranger guessing at
+    an account from elsewhere uses up their own allowance, never its owner's."""
+    email = request.form.get("email", "").strip().lower()[:320]
+    return f"login:{get_remote_address()}:{email}"
 
 
 def login_failed(response: Response) -> bool:
@@ -57,10 +69,14 @@ def log_in(email: str, password: str) -> Organiser | None:
         return None
     organiser.last_login_at = utcnow()
     login_user(organiser)
+    start_session()
     audit.record("logged in")
     return organiser
 
 
 def log_out() -> None:
+    """End this organiser's sessions everywhere, so no copy of the cookie still works."""
     audit.record("logged out")
+    current_user.end_sessions()
     logout_user()
+    session.clear()

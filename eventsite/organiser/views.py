@@ -30,7 +30,7 @@ from ..outbox.services import (
 )
 from ..web.admin import admin_blueprint
 from ..web.security import sandboxed_html
-from .auth import log_in, log_out, login_email_key, login_failed, safe_next
+from .auth import log_in, log_out, login_account_key, login_failed, safe_next
 from .forms import LoginForm
 from .listing import requested_event, requested_page
 
@@ -39,8 +39,8 @@ AUDIT_PAGE_SIZE = 100
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
-@limiter.limit("20 per hour", methods=["POST"], key_func=login_email_key,
+@limiter.limit("5 per minute", methods=["POST"])  # per client address
+@limiter.limit("20 per hour", methods=["POST"], key_func=login_account_key,
                deduct_when=login_failed)
 def login():
     next_path = safe_next(request.args.get("next"))

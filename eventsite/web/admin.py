@@ -1,4 +1,5 @@
-"""The organiser area's blueprints: every page under /admin requires a logged-in organiser.
+"""The organiser area's blueprints: every page under /admin requires a logged-in organiser
+whose session has not run out.
 
 Each area keeps its organiser pages in a blueprint made here, so the rule lives in one
 place and a new view cannot forget it.
@@ -8,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, Response, abort, flash, request
-from flask_login import current_user
+from flask import Blueprint, Response, abort, flash, request, session
+from flask_login import current_user, logout_user
 
 from ..database import begin_write_transaction
 from ..extensions import db, login_manager
+from .sessions import session_is_current
 
 OPEN_ENDPOINTS = {"organiser.login"}
 
@@ -31,6 +33,10 @@ def require_organiser():
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not session_is_current():  # too old, or idle too long
+        logout_user()
+        session.clear()
         return login_manager.unauthorized()
     return None
 

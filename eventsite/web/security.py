@@ -26,6 +26,11 @@ def init_app(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True
     app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     if https:
+        # __Host-: the browser keeps it only if Secure, for Path=/ and with no Domain, so
+        # no other host (a subdomain) can set or overwrite it.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
 

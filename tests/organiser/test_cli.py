@@ -13,7 +13,7 @@ def counts(app) -> dict:
 
 
 def test_demo_loads_a_bookable_event_with_speakers_and_a_past_event(app, runner, client):
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo", "--force"])
     assert result.exit_code == 0, result.output
     assert "Demo organiser login: organiser@example.org / " in result.output
     assert counts(app) == {"Event": 2, "Speaker": 4, "EventSpeaker": 5, "Resource": 1,
@@ -31,19 +31,54 @@ def test_demo_loads_a_bookable_event_with_speakers_and_a_past_event(app, runner,
 
 
 def test_demo_twice_changes_nothing(app, runner):
-    runner.invoke(args=["demo"])
+    runner.invoke(args=["demo", "--force"])
     first = counts(app)
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo", "--force"])
     assert result.exit_code == 0, result.output
     assert counts(app) == first
 
 
 def test_demo_organiser_can_sign_in_with_the_printed_password(app, runner):
-    output = runner.invoke(args=["demo"]).output
-    password = output.rsplit(" / ", 1)[1].strip()
+    password = demo_password(runner.invoke(args=["demo", "--force"]).output)
     with app.app_context():
         organiser = db.session.scalar(sa.select(Organiser))
         assert organiser.check_password(password)
+
+
+def demo_password(output: str) -> str:
+    return output.rsplit("Demo organiser login: organiser@example.org / ", 1)[1].split()[0]
+
+
+def test_demo_refuses_outside_debug_mode_without_force(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "debug mode" in result.output and "--force" in result.output
+    assert counts(app)["Organiser"] == 0
+
+
+def test_demo_runs_in_debug_mode_as_make_run_does(app, runner, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo organiser login: organiser@example.org / " in result.output
+
+
+def test_each_site_gets_its_own_random_demo_password(app, runner):
+    first = demo_password(runner.invoke(args=["demo", "--force"]).output)
+    with app.app_context():
+        db.session.execute(sa.delete(Organiser))
+        db.session.commit()
+    second = demo_password(runner.invoke(args=["demo", "--force"]).output)
+    assert first != second and len(first) >= 16 and len(second) >= 16
+
+
+def test_demo_again_shows_no_password_and_says_how_to_set_one(app, runner):
+    runner.invoke(args=["demo", "--force"])
+    result = runner.invoke(args=["demo", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "Demo organiser login" not in result.output
+    assert "shown when it was created" in result.output
+    assert "flask organiser password organiser@example.org" in result.output
 
 
 def test_create_organiser_prompts_twice(app, runner):

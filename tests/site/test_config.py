@@ -1,8 +1,17 @@
 """Configuration: read from the environment, with safe refusals in production."""
+import os
+import shutil
+import stat
+import subprocess
+
 import pytest
 
-from config import DEFAULT_SECRET_KEY, ConfigError, from_environment, normalise_database_url
+from config import ConfigError, from_environment, normalise_database_url
 from eventsite import create_app
+from tests.conftest import ROOT
+
+# The development key the code once shipped with: known to everyone, so refused.
+PUBLISHED_KEY = "dev-insecure-secret-key-change-me"
 
 
 @pytest.mark.parametrize(
@@ -82,21 +91,63 @@ def test_every_documented_setting_is_read():
             config["OUTBOX_LEASE_SECONDS"]) == (5, 3, 60)
 
 
-def test_production_refuses_the_default_secret_key(tmp_path):
-    with pytest.raises(ConfigError, match="SECRET_KEY is still the development default"):
-        create_app({"SECRET_KEY": DEFAULT_SECRET_KEY, "DEBUG": False, "TESTING": False,
-                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+def app_with_key(tmp_path, key, **config):
+    return create_app({"SECRET_KEY": key, "DEBUG": False, "TESTING": False,
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", **config})
 
 
-def test_debug_runs_with_the_default_secret_key(tmp_path):
-    app = create_app({"SECRET_KEY": DEFAULT_SECRET_KEY, "DEBUG": True,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
-    assert app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_published_development_key_is_refused_even_in_debug(tmp_path, debug):
+    with pytest.raises(ConfigError, match="SECRET_KEY is the published development key"):
+        app_with_key(tmp_path, PUBLISHED_KEY, DEBUG=debug)
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_missing_secret_key_is_refused_even_in_debug(tmp_path, debug):
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        app_with_key(tmp_path, None, DEBUG=debug)
+
+
+def test_the_code_holds_no_development_key():
+    assert from_environment({})["SECRET_KEY"] is None
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_short_secret_key_is_refused(tmp_path, debug):
+    with pytest.raises(ConfigError, match="at least 32 characters"):
+        app_with_key(tmp_path, "a-short-but-not-empty-key", DEBUG=debug)
+
+
+def test_tests_may_use_any_key(tmp_path):
+    app = app_with_key(tmp_path, "short", TESTING=True)
+    assert app.config["SECRET_KEY"] == "short"
 
 
 def test_production_runs_with_a_real_secret_key(tmp_path):
-    app = create_app({"SECRET_KEY": "a-long-random-secret-for-production", "DEBUG": False,
-                      "TESTING": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+    app = app_with_key(tmp_path, "a-long-random-secret-for-production-use")
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_make_run_keeps_one_random_key_readable_only_by_its_owner(tmp_path):
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    key_file = tmp_path / "instance" / "secret_key"
+
+    def make_key() -> str:
+        subprocess.run([make, "-s", f"SECRET_KEY_FILE={key_file}", str(key_file)],
+                       cwd=ROOT, check=True, timeout=60)
+        return key_file.read_text().strip()
+
+    key = make_key()
+    assert len(key) >= 32
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    assert make_key() == key  # written once, then kept
+
+
+def test_session_limits_are_read_with_safe_defaults():
+    assert (from_environment({})["SESSION_LIFETIME_HOURS"],
+            from_environment({})["SESSION_IDLE_MINUTES"]) == (12, 120)
+    config = from_environment({"SESSION_LIFETIME_HOURS": "8", "SESSION_IDLE_MINUTES": "30"})
+    assert (config["SESSION_LIFETIME_HOURS"], config["SESSION_IDLE_MINUTES"]) == (8, 30)
