@@ -288,6 +288,10 @@ class OutboxMessage(db.Model):
     # what every attempt sends, byte for byte, and what the .eml download serves. The
     # columns above are its summary for the mail log; deferred, so lists never load it.
     raw: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    # True while `raw` still holds a link meant for the recipient alone (a manage link):
+    # the text and HTML columns never hold it, and `raw` loses it once the message has
+    # been sent or has finally failed (outbox.services.forget_private_links).
+    holds_private_links: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (
         sa.CheckConstraint(

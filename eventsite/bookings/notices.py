@@ -84,6 +84,7 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
         headers=_headers(booking),
         event=event,
         booking=booking,
+        private_links=(link,) if link else (),
     )
 
 
@@ -120,6 +121,7 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
         headers={**list_unsubscribe_headers(booking), **_headers(booking)},
         event=event,
         booking=booking,
+        private_links=(link,),
     )
 
 

@@ -333,3 +333,16 @@ def _text(reply: bytes | str) -> str:
     if isinstance(reply, bytes):
         reply = reply.decode("utf-8", "replace")
     return " ".join(reply.split())
+
+
+def with_bodies(raw: bytes, text: str, html: str) -> bytes:
+    """The email with its text and HTML parts replaced: the same headers and attachments."""
+    message = email.message_from_bytes(raw)
+    for part in message.walk():
+        if part.is_multipart() or part.get_filename():
+            continue
+        content = {"text/plain": text, "text/html": html}.get(part.get_content_type())
+        if content is not None:
+            del part["Content-Transfer-Encoding"]
+            part.set_payload(content, QUOTED_PRINTABLE_UTF8)
+    return message.as_bytes(policy=GENERATOR_POLICY)

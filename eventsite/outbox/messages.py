@@ -41,6 +41,7 @@ def queue_email(
     headers: dict[str, str] | None = None,
     event: Event | None = None,
     booking: Booking | None = None,
+    private_links: tuple[str, ...] = (),
 ) -> OutboxMessage:
     """Queue one email, rendered now from `email/<template>.txt` and `.html`, and built.
 
@@ -50,6 +51,11 @@ def queue_email(
     and kept as the bytes every attempt sends. If it cannot be built, that is a fault in
     the caller: the error propagates and the caller's transaction should fail with it,
     rather than keep a message that could never be sent.
+
+    `private_links` (a booking's manage link) are for the recipient alone: the email sent
+    carries them, but the text and HTML kept for the mail log never do, and the stored
+    email loses them once it has been sent or has finally failed, so no working link is
+    left at rest in the database or its backups.
     """
     existing = queued_message(dedupe_key)
     if existing is not None:
@@ -65,12 +71,13 @@ def queue_email(
         message_id=outgoing.message_id,
         recipient=outgoing.recipient,
         subject=outgoing.subject,
-        body_text=outgoing.body_text,
-        body_html=outgoing.body_html,
+        body_text=without_links(outgoing.body_text, private_links),
+        body_html=without_links(outgoing.body_html, private_links),
         headers=outgoing.headers,
         event_id=event.id if event is not None else None,
         booking_id=booking.id if booking is not None else None,
         raw=email_bytes(outgoing),
+        holds_private_links=bool(private_links),
     )
     try:
         with db.session.begin_nested():
@@ -102,3 +109,13 @@ def render_email(*, to: str, subject: str, template: str, context: dict,
         attachments=tuple(Attachment(header_text(a.filename), a.content_type, a.data)
                           for a in attachments),
     )
+
+
+PRIVATE_LINK_NOTE = "(the recipient's own link, not kept)"
+
+
+def without_links(text: str, links: tuple[str, ...]) -> str:
+    """The text with each of the links replaced by a note."""
+    for link in links:
+        text = text.replace(link, PRIVATE_LINK_NOTE)
+    return text

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from .. import audit
-from ..database import utcnow
+from ..database import begin_write_transaction, utcnow
 from ..extensions import db
 from ..models import Event, OutboxMessage, OutboxStatus
+from .delivery import with_bodies
 
 ERASED_MESSAGE_NOTE = "Not sent: the recipient's data was erased."
 
@@ -82,7 +83,31 @@ def erase_messages(condition) -> None:
         message.body_html = ""
         message.headers = {}
         message.raw = b""
+        message.holds_private_links = False
     db.session.flush()
+
+
+def forget_private_links(message_ids: list[int]) -> None:
+    """Of these messages, those sent or finally failed keep no private link: their stored
+    email is rewritten from the text and HTML kept for the mail log, which never held one.
+
+    Then nothing in the database, or a backup of it, opens a booking. Commits.
+    """
+    table = OutboxMessage.__table__
+    begin_write_transaction()
+    rows = db.session.execute(
+        sa.select(table.c.id, table.c.raw, table.c.body_text, table.c.body_html).where(
+            table.c.id.in_(message_ids), table.c.holds_private_links.is_(True),
+            table.c.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)))
+    ).all()
+    if rows:
+        db.session.execute(
+            table.update().where(table.c.id == sa.bindparam("message_id"))
+            .values(raw=sa.bindparam("new_raw"), holds_private_links=False),
+            [{"message_id": row.id, "new_raw": with_bodies(row.raw, row.body_text,
+                                                           row.body_html)} for row in rows],
+        )
+    db.session.commit()
 
 
 # --- the mail log -------------------------------------------------------------------

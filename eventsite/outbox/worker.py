@@ -27,7 +27,7 @@ from ..database import UTCDateTime, begin_write_transaction, utcnow
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus
 from .delivery import DeliveryFailure, FileTransport, QueuedEmail, SmtpTransport, open_transport
-from .services import ERASED_MESSAGE_NOTE
+from .services import ERASED_MESSAGE_NOTE, forget_private_links
 
 log = logging.getLogger(__name__)
 
@@ -292,6 +292,7 @@ def send_batch(
             if on_done:
                 on_done(message, message_status)
         renew_lease(batch, remaining, clock())
+    forget_private_links([message.id for message in batch.messages])
     return tally
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 5b1f0c2d9e47
 Revises: c674fc40985d
-Create Date: 2026-12-02 10:00:00.000000
+Create Date: 2026-11-28 02:00:00.000000
 
 """
 import sqlalchemy as sa
