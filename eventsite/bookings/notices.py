@@ -6,8 +6,10 @@ list, promotion, reminder, and a confirmation sent again after a repeat booking)
 therefore queued together with a newly issued token (`issue_manage_token`), which
 adds a link to the booking rather than replacing one: every link ever emailed for a
 booking keeps working, so the attendee can use whichever email they open. Links stop
-working only when the booking's personal data is anonymised or erased. The cancellation
-email carries no new link: the earlier ones still show the booking as cancelled.
+working 30 days after the event ends (`pages.booking_or_404`), or when the booking's
+personal data is anonymised or erased. Calendar attachments carry the event's page only.
+The cancellation email carries no new link: the earlier ones still show the booking as
+cancelled (and nothing personal).
 
 Each function is idempotent for the same booking and token (its dedupe key includes a
 digest of the token), so a retried transaction cannot queue the same email twice, while a
@@ -81,7 +83,7 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
     attachments = []
     if with_invite:
         attachments.append(
-            Attachment(INVITE_FILENAME, "text/calendar", event_calendar(event, link))
+            Attachment(INVITE_FILENAME, "text/calendar", event_calendar(event))
         )
     dedupe_key = f"{key_prefix}{kind.replace('_', '-')}:{booking.id}"
     if token is not None:
@@ -129,7 +131,7 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
         template="reminder",
         context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link},
         attachments=[Attachment(INVITE_FILENAME, "text/calendar",
-                                event_calendar(event, manage_url=link))],
+                                event_calendar(event))],
         headers={**list_unsubscribe_headers(booking), **_headers(booking)},
         event=event,
         booking=booking,
