@@ -25,7 +25,6 @@ from wtforms.validators import (
     Optional,
 )
 
-from ..bookings.queries import booking_counts
 from ..models import DEFAULT_TIMEZONE, Event
 from ..web.forms import Form
 from ..web.slugs import slug_field, slug_taken
@@ -143,18 +142,12 @@ class EventForm(Form):
         }
 
     def check_against_database(self, event: Event | None) -> bool:
-        """The checks the form cannot make alone: a free web address, enough places."""
+        """The check the form cannot make alone: a free web address."""
         valid = True
         if self.slug.data and slug_taken(Event, self.slug.data, event.id if event else None):
             self.slug.errors.append("Another event already uses this web address.")
             valid = False
-        if event is not None and self.capacity.data is not None:
-            confirmed = booking_counts(event).confirmed
-            if self.capacity.data < confirmed:
-                self.capacity.errors.append(
-                    f"{confirmed} places are already confirmed; capacity cannot be lower. "
-                    "Cancel bookings first.")
-                valid = False
+        # Capacity against confirmed places is checked by update_event, under the lock.
         return valid
 
     def validate(self, extra_validators=None) -> bool:
