@@ -89,6 +89,10 @@ class EventForm(Form):
     )
     waiting_list = BooleanField("Waiting list", default=True,
                                 description="When full, let people join a waiting list.")
+    share_access_needs_with_venue = BooleanField(
+        "Share access and dietary needs with the venue",
+        description="The booking form then says the venue sees them, and the emailed "
+                    "attendee list may include them.")
     booking_opens = when_field("Booking opens", required=False)
     booking_closes = when_field("Booking closes", required=False)
     organiser_email = EmailField(
@@ -120,6 +124,7 @@ class EventForm(Form):
             "ends": utc_to_local(event.ends_at, zone),
             "address": event.address, "capacity": event.capacity,
             "waiting_list": event.waiting_list,
+            "share_access_needs_with_venue": event.share_access_needs_with_venue,
             "booking_opens": utc_to_local(event.booking_opens_at, zone),
             "booking_closes": utc_to_local(event.booking_closes_at, zone),
             "organiser_email": event.organiser_email, "published": event.published,
@@ -135,6 +140,7 @@ class EventForm(Form):
             "timezone": self.timezone.data, "venue": self.venue.data.strip(),
             "address": self.address.data.strip(), "capacity": self.capacity.data,
             "waiting_list": self.waiting_list.data,
+            "share_access_needs_with_venue": self.share_access_needs_with_venue.data,
             "booking_opens_at": self.utc(self.booking_opens),
             "booking_closes_at": self.utc(self.booking_closes),
             "organiser_email": (self.organiser_email.data or "").strip(),
