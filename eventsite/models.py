@@ -34,6 +34,9 @@ class Event(db.Model):
     address: Mapped[str] = mapped_column(sa.String(500), default="")
     capacity: Mapped[int] = mapped_column(default=0)
     waiting_list: Mapped[bool] = mapped_column(default=True)
+    # The booking form then tells people the venue sees their access and dietary needs,
+    # and only then may the emailed attendee list carry them.
+    share_access_needs_with_venue: Mapped[bool] = mapped_column(default=False)
     booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     booking_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     organiser_email: Mapped[str] = mapped_column(sa.String(320), default="")

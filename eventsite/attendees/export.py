@@ -5,6 +5,10 @@ reference, status (confirmed, waiting or cancelled), name, email, organisation,
 job_title, access_needs, wants_followup (yes or no), booked_at and checked_in_at (ISO 8601
 in the event's timezone, empty when not checked in). One row per booking of any status,
 in the order they were made.
+
+The attendee list that is emailed (`attendee_list_csv`) is another file: confirmed
+people only, with name, organisation and job_title (what the booking form tells people
+speakers see), plus access_needs only when asked for the venue. Never an email address.
 """
 from __future__ import annotations
 
@@ -19,12 +23,14 @@ from flask import Response, stream_with_context
 
 from .. import audit
 from ..extensions import db
-from ..models import Booking, Event
+from ..models import Booking, BookingStatus, Event
 
 HEADER = (
     "reference", "status", "name", "email", "organisation", "job_title", "access_needs",
     "wants_followup", "booked_at", "checked_in_at",
 )
+LIST_HEADER = ("name", "organisation", "job_title")
+LIST_NEEDS = "access_needs"
 BOM = "\ufeff"
 # Spreadsheet programs run a cell starting with one of these as a formula (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -63,12 +69,39 @@ def attendee_rows(event: Event, status: str | None = None) -> Iterator[tuple[str
         )
 
 
-def csv_chunks(rows: Iterable[tuple[str, ...]], rows_per_chunk: int = 200) -> Iterator[bytes]:
+def attendee_list_rows(event: Event, *, with_access_needs: bool) -> Iterator[tuple[str, ...]]:
+    """Confirmed people, in booking order: name, organisation, job title (and needs)."""
+    columns = [Booking.name, Booking.organisation, Booking.job_title]
+    if with_access_needs:
+        columns.append(Booking.access_needs)
+    query = (
+        sa.select(*columns)
+        .where(Booking.event_id == event.id, Booking.status == BookingStatus.CONFIRMED)
+        .order_by(Booking.created_at, Booking.id)
+        .execution_options(yield_per=ROWS_PER_FETCH)
+    )
+    for row in db.session.execute(query):
+        yield tuple(row)
+
+
+def attendee_list_csv(event: Event, *, with_access_needs: bool = False) -> bytes:
+    """The attendee list as emailed to speakers and the venue (see the module's note)."""
+    header = LIST_HEADER + ((LIST_NEEDS,) if with_access_needs else ())
+    rows = attendee_list_rows(event, with_access_needs=with_access_needs)
+    return b"".join(csv_chunks(rows, header=header))
+
+
+def attendee_list_filename(event: Event) -> str:
+    return f"{event.slug}-attendee-list.csv"
+
+
+def csv_chunks(rows: Iterable[tuple[str, ...]], rows_per_chunk: int = 200, *,
+               header: tuple[str, ...] = HEADER) -> Iterator[bytes]:
     """The BOM and header, then the rows, encoded as UTF-8 in chunks of a few rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow(HEADER)
+    writer.writerow(header)
     pending = 1
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])

@@ -18,6 +18,8 @@ class AttendeeListForm(Form):
         description="One per line, or separated by commas: the venue, a colleague.")
     note = TextAreaField("Note", [Length(max=5_000)],
                          description="Optional. It appears above the list's summary.")
+    # Offered (and honoured) only when the event's booking form tells people so.
+    include_access_needs = BooleanField("include access and dietary needs (for the venue)")
     submission = HiddenField()
 
     @property
@@ -53,6 +55,10 @@ class AttendeeListForm(Form):
                 "Choose at least one person to send the list to.")
             valid = False
         return valid
+
+    @property
+    def with_access_needs(self) -> bool:
+        return bool(self.include_access_needs.data) and self.event.share_access_needs_with_venue
 
     def recipients(self) -> list[tuple[str, str]]:
         """(name, address) of everyone chosen (call after validate())."""

@@ -1,7 +1,9 @@
 """Emailing an event's attendee list: on an organiser's request (the form on the bookings
 page), and automatically before the event (ATTENDEE_LIST_HOURS) to its speakers and
-organiser contact. Both use queue_attendee_list, so the CSV attached is the export, byte
-for byte.
+organiser contact. Both use queue_attendee_list, which attaches the attendee list as
+bookers were told it would be shared: confirmed people's name, organisation and job title,
+and their access and dietary needs only when the organiser ticks it for the venue on an
+event whose booking form says so. Never an email address.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from ..outbox.messages import Attachment, mailbox, queue_email
 from ..outbox.schedule import ScheduledMail, events_starting_within, start_stamp
 from ..outbox.services import messages_with_key_prefix
 from ..web.forms import SUBMISSION_PATTERN
-from .export import attendee_csv, export_filename
+from .export import attendee_list_csv, attendee_list_filename
 
 MAX_EXTRA_ADDRESSES = 50
 MAX_DEDUPE_SUFFIX = 100
@@ -63,21 +65,26 @@ def submission_messages(event: Event, submission: str) -> list[OutboxMessage]:
 
 
 def email_attendee_list(event: Event, recipients: list[tuple[str, str]], note: str,
-                        submission: str) -> tuple[list[OutboxMessage], int]:
+                        submission: str, *, with_access_needs: bool = False
+                        ) -> tuple[list[OutboxMessage], int]:
     """Queue the list (CSV attached) once per recipient for this submission of the form.
 
     Returns the messages and how many of them are new. The same submission arriving
     again (a double click, a replayed request) sends nobody a second copy, and only new
-    recipients are recorded in the audit log.
+    recipients are recorded in the audit log. Access needs are included only when asked
+    and the event shares them with the venue.
     """
     if not SUBMISSION_PATTERN.match(submission or ""):
         raise ValueError("submission must be 32 hexadecimal digits")
     before = {message.id for message in submission_messages(event, submission)}
-    messages = queue_attendee_list(event, recipients, note, dedupe_suffix=submission)
+    with_access_needs = with_access_needs and event.share_access_needs_with_venue
+    messages = queue_attendee_list(event, recipients, note, dedupe_suffix=submission,
+                                   with_access_needs=with_access_needs)
     new = [message for message in messages if message.id not in before]
     if new:
+        what = "with access and dietary needs" if with_access_needs else "without needs"
         audit.record("attendee list emailed", event=event,
-                     detail=f"CSV sent to {len(new)}: "
+                     detail=f"CSV ({what}) sent to {len(new)}: "
                             + ", ".join(message.recipient for message in new))
     return messages, len(new)
 
@@ -94,9 +101,11 @@ def _attendee_list_key(event: Event, suffix: str, address: str) -> str:
 
 
 def queue_attendee_list(
-    event: Event, recipients: Iterable[Recipient], note: str = "", *, dedupe_suffix: str
+    event: Event, recipients: Iterable[Recipient], note: str = "", *, dedupe_suffix: str,
+    with_access_needs: bool = False,
 ) -> list[OutboxMessage]:
-    """Queue one message per recipient with the attendee CSV attached (as exported).
+    """Queue one message per recipient with the attendee list attached: confirmed people,
+    name, organisation, job title (and access needs if with_access_needs).
 
     Recipients are addresses or (name, address) pairs; an address given twice gets one
     message. The same dedupe_suffix (e.g. one per submitted form) never sends twice to an
@@ -105,8 +114,10 @@ def queue_attendee_list(
     """
     if not dedupe_suffix or len(dedupe_suffix) > MAX_DEDUPE_SUFFIX or ":" in dedupe_suffix:
         raise ValueError("dedupe_suffix must be 1 to 100 characters, without ':'")
-    csv_file = Attachment(export_filename(event), "text/csv", b"".join(attendee_csv(event)))
+    csv_file = Attachment(attendee_list_filename(event), "text/csv",
+                          attendee_list_csv(event, with_access_needs=with_access_needs))
     context = {
+        "with_access_needs": with_access_needs,
         "note": (note or "").replace("\r\n", "\n").strip(),
         "counts": booking_counts(event),
         "filename": csv_file.filename,

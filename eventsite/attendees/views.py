@@ -52,7 +52,8 @@ def email_list(slug: str):
         flash("The form was incomplete. Check it and send it again.", "error")
     elif form.validate_on_submit():
         _messages, new = email_attendee_list(event, form.recipients(), form.note.data,
-                                             form.submission.data)
+                                             form.submission.data,
+                                             with_access_needs=form.with_access_needs)
         db.session.commit()
         if new:
             flash(f"The attendee list is on its way to {people(new)}.", "success")

@@ -17,8 +17,12 @@ def event_uid(event: Event) -> str:
     return f"event-{event.id}@{host}"
 
 
-def event_calendar(event: Event, manage_url: str | None = None) -> bytes:
-    """One VEVENT with a stable UID, so re-downloading updates rather than duplicates."""
+def event_calendar(event: Event) -> bytes:
+    """One VEVENT with a stable UID, so re-downloading updates rather than duplicates.
+
+    It carries the event's public page and never a booking's manage link: calendars are
+    shared, synced and published far more freely than email.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//eventsite//fringe events//EN")
     calendar.add("version", "2.0")
@@ -36,8 +40,6 @@ def event_calendar(event: Event, manage_url: str | None = None) -> bytes:
     vevent.add("url", event_url)
     description = [event.summary] if event.summary else []
     description.append(f"Event page: {event_url}")
-    if manage_url:
-        description.append(f"Your booking (view or cancel): {manage_url}")
     vevent.add("description", "\n\n".join(description))
     vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     calendar.add_component(vevent)

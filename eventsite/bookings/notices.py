@@ -6,8 +6,10 @@ list, promotion, reminder, and a confirmation sent again after a repeat booking)
 therefore queued together with a newly issued token (`issue_manage_token`), which
 adds a link to the booking rather than replacing one: every link ever emailed for a
 booking keeps working, so the attendee can use whichever email they open. Links stop
-working only when the booking's personal data is anonymised or erased. The cancellation
-email carries no new link: the earlier ones still show the booking as cancelled.
+working 30 days after the event ends (`pages.booking_or_404`), or when the booking's
+personal data is anonymised or erased. Calendar attachments carry the event's page only.
+The cancellation email carries no new link: the earlier ones still show the booking as
+cancelled (and nothing personal).
 
 Each function is idempotent for the same booking and token (its dedupe key includes a
 digest of the token), so a retried transaction cannot queue the same email twice, while a
@@ -28,6 +30,7 @@ from ..web.text import format_date, format_time, format_when
 from ..web.urls import absolute_url
 from .calendar import event_calendar
 from .followup_links import list_unsubscribe_headers, unsubscribe_url
+from .resends import RESEND_PREFIX
 from .tokens import hash_token, issue_manage_token
 
 INVITE_FILENAME = "invite.ics"
@@ -53,13 +56,25 @@ def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage:
     return _queue(booking, "booking_promoted", "You have a place", token, with_invite=True)
 
 
+def queue_booking_again(booking: Booking, token: str) -> OutboxMessage:
+    """The confirmation or waiting-list email once more, after a repeat booking.
+
+    Its dedupe key starts with RESEND_PREFIX, which is how re-sends are counted.
+    """
+    if booking.status == BookingStatus.CONFIRMED:
+        return _queue(booking, "booking_confirmed", "Booking confirmed", token,
+                      with_invite=True, key_prefix=RESEND_PREFIX)
+    return _queue(booking, "booking_waiting_list", "Waiting list", token,
+                  key_prefix=RESEND_PREFIX)
+
+
 def queue_cancellation_notice(booking: Booking) -> OutboxMessage:
     """'Your booking is cancelled': sent once per booking, with a link to book again."""
     return _queue(booking, "booking_cancelled", "Booking cancelled")
 
 
 def _queue(booking: Booking, kind: str, headline: str, token: str | None = None, *,
-           with_invite: bool = False) -> OutboxMessage:
+           with_invite: bool = False, key_prefix: str = "") -> OutboxMessage:
     """One email about the booking, headed '<headline>: <event> (<reference>)'. With a
     token it carries that manage link and is kept once per booking and token; without
     one, once per booking."""
@@ -68,9 +83,9 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
     attachments = []
     if with_invite:
         attachments.append(
-            Attachment(INVITE_FILENAME, "text/calendar", event_calendar(event, link))
+            Attachment(INVITE_FILENAME, "text/calendar", event_calendar(event))
         )
-    dedupe_key = f"{kind.replace('_', '-')}:{booking.id}"
+    dedupe_key = f"{key_prefix}{kind.replace('_', '-')}:{booking.id}"
     if token is not None:
         dedupe_key += f":{hash_token(token)[:16]}"
     return queue_email(
@@ -117,7 +132,7 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
         template="reminder",
         context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link},
         attachments=[Attachment(INVITE_FILENAME, "text/calendar",
-                                event_calendar(event, manage_url=link))],
+                                event_calendar(event))],
         headers={**list_unsubscribe_headers(booking), **_headers(booking)},
         event=event,
         booking=booking,

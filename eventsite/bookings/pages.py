@@ -1,9 +1,12 @@
 """The pages of the public booking views, shared by the views and their error handlers."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Response, abort, make_response, render_template, request
+from datetime import timedelta
 
+import sqlalchemy as sa
+from flask import Response, abort, current_app, make_response, render_template, request
+
+from ..database import utcnow
 from ..extensions import db
 from ..models import Booking, Event
 from .forms import BookingForm
@@ -45,10 +48,21 @@ def event_not_found() -> Response:
     return Response(render_template("bookings/not_found.html"), 404)
 
 
+# Manage links stop working this long after the event ends.
+LINK_LIFETIME_AFTER_EVENT = timedelta(days=30)
+
+
 def booking_or_404(token: str) -> Booking:
+    """The booking the link leads to; a 404 for an unknown link, and a 410 that says whom
+    to write to once the link has expired (30 days after the event ends)."""
     booking = booking_by_token(token)
     if booking is None:
         abort(private(Response(render_template("bookings/unknown_link.html"), 404)))
+    event = booking.event
+    if utcnow() >= event.ends_at + LINK_LIFETIME_AFTER_EVENT:
+        contact = event.organiser_email or current_app.config.get("SITE_CONTACT_EMAIL", "")
+        abort(private(Response(
+            render_template("bookings/expired_link.html", event=event, contact=contact), 410)))
     return booking
 
 

@@ -25,12 +25,14 @@ from ..extensions import db
 from ..models import Booking, BookingStatus, Event
 from ..web.text import format_date, format_time
 from .notices import (
+    queue_booking_again,
     queue_booking_confirmation,
     queue_cancellation_notice,
     queue_promotion_notice,
     queue_waiting_list_notice,
 )
 from .queries import booking_counts
+from .resends import resend_allowed
 from .tokens import issue_manage_token, new_reference
 
 REFERENCE_ATTEMPTS = 8
@@ -132,7 +134,9 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
     enforced by a partial unique index) gets no second booking: its confirmation or
     waiting-list email is queued again with a new manage link (the links in earlier emails
     keep working), and the existing booking is returned with outcome 'repeat'. Nothing is
-    changed from the details given.
+    changed from the details given. Unless an organiser asks, the re-send is capped
+    (`resends.resend_allowed`: once an hour per booking, 5 a day per address); beyond the
+    caps nothing is sent and the result's token is None.
     """
     details = BookingDetails.from_any(details)
     event = lock_event(event.id)
@@ -147,8 +151,10 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
         )
     )
     if existing is not None:
-        result = BookingResult(existing, "repeat", _send_booking_again(existing))
-        return _audited(result) if by_organiser else result
+        if by_organiser:
+            return _audited(BookingResult(existing, "repeat", _send_booking_again(existing)))
+        token = _send_booking_again(existing) if resend_allowed(existing) else None
+        return BookingResult(existing, "repeat", token)
 
     if booking_counts(event).confirmed < event.capacity:
         status = BookingStatus.CONFIRMED
@@ -235,10 +241,7 @@ def normalise_email(email: str) -> str:
 
 def _send_booking_again(booking: Booking) -> str:
     token = issue_manage_token(booking)
-    if booking.status == BookingStatus.CONFIRMED:
-        queue_booking_confirmation(booking, token)
-    else:
-        queue_waiting_list_notice(booking, token)
+    queue_booking_again(booking, token)
     return token
 
 

@@ -3,7 +3,7 @@
 /events/<slug>/book                          the form (POST, then redirect to thanks)
 /events/<slug>/book/thanks                   "check your email", the same whatever happened
 /bookings/<token>                            the booking, from the link in an email
-/bookings/<token>/calendar.ics               its calendar file, with the manage link
+/bookings/<token>/calendar.ics               its calendar file (the event's page, not the link)
 /bookings/<token>/cancel                     the confirm step, then cancel
 /admin/events/<slug>/bookings                counts, chart, search, a row per booking
 /admin/events/<slug>/bookings/new            add someone by hand
@@ -24,7 +24,6 @@ from . import pages
 from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
 from .calendar import event_calendar
 from .forms import BookingForm, CancelBookingForm, OrganiserBookingForm
-from .notices import manage_url
 from .queries import booking_counts, search_bookings, waiting_list_position
 from .services import BookingRefused, cancel_booking, create_booking, promote_booking
 
@@ -91,7 +90,7 @@ def calendar_file(token: str):
     booking = pages.booking_or_404(token)
     event = booking.event
     return pages.private(Response(
-        event_calendar(event, manage_url(token)),
+        event_calendar(event),
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
     ))

@@ -25,7 +25,6 @@ from wtforms.validators import (
     Optional,
 )
 
-from ..bookings.queries import booking_counts
 from ..models import DEFAULT_TIMEZONE, Event
 from ..web.forms import Form
 from ..web.slugs import slug_field, slug_taken
@@ -90,6 +89,10 @@ class EventForm(Form):
     )
     waiting_list = BooleanField("Waiting list", default=True,
                                 description="When full, let people join a waiting list.")
+    share_access_needs_with_venue = BooleanField(
+        "Share access and dietary needs with the venue",
+        description="The booking form then says the venue sees them, and the emailed "
+                    "attendee list may include them.")
     booking_opens = when_field("Booking opens", required=False)
     booking_closes = when_field("Booking closes", required=False)
     organiser_email = EmailField(
@@ -121,6 +124,7 @@ class EventForm(Form):
             "ends": utc_to_local(event.ends_at, zone),
             "address": event.address, "capacity": event.capacity,
             "waiting_list": event.waiting_list,
+            "share_access_needs_with_venue": event.share_access_needs_with_venue,
             "booking_opens": utc_to_local(event.booking_opens_at, zone),
             "booking_closes": utc_to_local(event.booking_closes_at, zone),
             "organiser_email": event.organiser_email, "published": event.published,
@@ -136,6 +140,7 @@ class EventForm(Form):
             "timezone": self.timezone.data, "venue": self.venue.data.strip(),
             "address": self.address.data.strip(), "capacity": self.capacity.data,
             "waiting_list": self.waiting_list.data,
+            "share_access_needs_with_venue": self.share_access_needs_with_venue.data,
             "booking_opens_at": self.utc(self.booking_opens),
             "booking_closes_at": self.utc(self.booking_closes),
             "organiser_email": (self.organiser_email.data or "").strip(),
@@ -143,18 +148,12 @@ class EventForm(Form):
         }
 
     def check_against_database(self, event: Event | None) -> bool:
-        """The checks the form cannot make alone: a free web address, enough places."""
+        """The check the form cannot make alone: a free web address."""
         valid = True
         if self.slug.data and slug_taken(Event, self.slug.data, event.id if event else None):
             self.slug.errors.append("Another event already uses this web address.")
             valid = False
-        if event is not None and self.capacity.data is not None:
-            confirmed = booking_counts(event).confirmed
-            if self.capacity.data < confirmed:
-                self.capacity.errors.append(
-                    f"{confirmed} places are already confirmed; capacity cannot be lower. "
-                    "Cancel bookings first.")
-                valid = False
+        # Capacity against confirmed places is checked by update_event, under the lock.
         return valid
 
     def validate(self, extra_validators=None) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from werkzeug.datastructures import FileStorage
 
 from .. import audit
-from ..bookings.services import fill_places_from_waiting_list
+from ..bookings.queries import booking_counts
+from ..bookings.services import fill_places_from_waiting_list, lock_event
 from ..database import utcnow
 from ..extensions import db
 from ..models import Event, Resource
@@ -34,13 +35,31 @@ def _when_where(event: Event) -> dict[str, str]:
     }
 
 
+class CapacityTooLow(Exception):
+    """The capacity asked for is below the places already confirmed; nothing was changed."""
+
+    def __init__(self, confirmed: int):
+        super().__init__(f"{confirmed} places are already confirmed; capacity cannot be "
+                         "lower. Cancel bookings first.")
+        self.message = str(self)
+        self.confirmed = confirmed
+
+
 def update_event(event: Event, values: dict) -> list[tuple[str, str, str]]:
     """Apply an organiser's edit; return what changed about when and where.
 
-    People with a live booking are told of a change of time or place through the outbox
-    (once per change, however often it is submitted). A higher capacity moves people off
-    the waiting list straight away.
+    Takes the event's lock first (`lock_event`, as a booking does), so a lower capacity
+    is judged against the confirmed count at that moment: below it, CapacityTooLow is
+    raised and nothing changes. Confirmed places never exceed the capacity, whatever the
+    concurrency. People with a live booking are told of a change of time or place through
+    the outbox (once per change, however often it is submitted). A higher capacity moves
+    people off the waiting list straight away.
     """
+    event = lock_event(event.id)
+    if "capacity" in values and values["capacity"] < event.capacity:
+        confirmed = booking_counts(event).confirmed
+        if values["capacity"] < confirmed:
+            raise CapacityTooLow(confirmed)
     before = _when_where(event)
     old_capacity = event.capacity
     changed = [name for name, value in values.items() if getattr(event, name) != value]

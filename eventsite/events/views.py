@@ -128,7 +128,12 @@ def edit_event(slug: str):
             and form.check_against_database(event)):
         values = form.values()
         values["slug"] = values["slug"] or event.slug
-        changes = services.update_event(event, values)
+        try:
+            changes = services.update_event(event, values)
+        except services.CapacityTooLow as refused:
+            db.session.rollback()
+            form.capacity.errors.append(refused.message)
+            return event_form_page(form, event_or_404(slug))
         db.session.commit()
         message = "Event saved."
         if changes and booking_counts(event).live:

@@ -1,5 +1,5 @@
 """'Email attendee list': the chosen speakers, the organiser contact and other addresses
-each get one email with the attendee CSV attached, the same bytes as the export."""
+each get one email with the attendee list attached (confirmed people, no addresses)."""
 from __future__ import annotations
 
 import re
@@ -38,12 +38,12 @@ def test_form_shows_each_speaker_with_an_address_and_the_organiser_contact(app, 
         client.get(f"/admin/events/{event.slug}/bookings").text
 
 
-def test_list_reaches_exactly_the_chosen_people_each_with_the_export_attached(
+def test_list_reaches_exactly_the_chosen_people_each_with_the_list_attached(
         smtp_app, client, smtp_server):
     log_in(client, smtp_app)
     event, ann, ben = setup_event(smtp_app)
     form = client.get(f"/admin/events/{event.slug}/attendee-list").text
-    export = client.get(f"/admin/events/{event.slug}/attendees.csv").data
+    listed = "\ufeffname,organisation,job_title\r\nZoë Attendee,'=HYPERLINK(1),Commissioner\r\n"
 
     response = client.post(f"/admin/events/{event.slug}/attendee-list", data={
         "speakers": [str(ann.id)], "organiser_contact": "y",
@@ -63,8 +63,7 @@ def test_list_reaches_exactly_the_chosen_people_each_with_the_export_attached(
         csv_files = [part for part in message.iter_attachments()
                      if part.get_content_type() == "text/csv"]
         assert len(csv_files) == 1
-        assert csv_files[0].get_payload(decode=True) == export
-    assert "Zoë Attendee" in export.decode("utf-8")
+        assert csv_files[0].get_payload(decode=True) == listed.encode("utf-8")
 
     status_page = client.get(response.location).text
     assert re.search(r"<dt>Sent</dt><dd>5</dd>", status_page)

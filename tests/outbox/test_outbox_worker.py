@@ -10,7 +10,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 import pytest
 import sqlalchemy as sa
 
-from eventsite.attendees.export import attendee_csv
+from eventsite.attendees.export import attendee_list_csv
 from eventsite.attendees.lists import queue_attendee_list
 from eventsite.bookings.notices import queue_reminder
 from eventsite.database import utcnow
@@ -51,7 +51,7 @@ def test_attendee_list_email_has_the_csv_absolute_links_and_no_remote_images(smt
                                     "SAM@example.org"],
                             "Room changed.\r\n\r\nBring badges.", dedupe_suffix="form-1")
         db.session.commit()
-        expected_csv = b"".join(attendee_csv(db.session.get(Event, event.id)))
+        expected_csv = attendee_list_csv(db.session.get(Event, event.id))
     assert drain_at(smtp_app).sent == 2  # one message per address, however often given
     first, second = smtp_server.messages
     assert parseaddr(first["To"]) == ("Sam Speaker", "sam@example.org")
@@ -61,7 +61,7 @@ def test_attendee_list_email_has_the_csv_absolute_links_and_no_remote_images(smt
     assert f'href="https://events.example.org/events/{event.slug}"' in html
     assert "<p>Room changed.</p><p>Bring badges.</p>" in html
     [attachment] = list(first.iter_attachments())
-    assert attachment.get_filename() == f"{event.slug}-all-attendees.csv"
+    assert attachment.get_filename() == f"{event.slug}-attendee-list.csv"
     assert attachment.get_payload(decode=True) == expected_csv
     assert b"'=HYPERLINK(1)" in expected_csv
 
