@@ -1,8 +1,6 @@
 """Fixtures that build the real thing: a real database file or server, a real app."""
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import re
 import secrets
@@ -275,7 +273,7 @@ def stored_bookings(app, event=None) -> list[Booking]:
 def manage_token(message: OutboxMessage) -> str:
     """The manage token in a queued email, as its recipient gets it (the text kept for
     the mail log never holds it)."""
-    parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
+    parsed = message_from_bytes(message.raw, policy=default_policy)
     return MANAGE_LINK.search(parsed.get_body(("plain",)).get_content()).group(1)
 
 

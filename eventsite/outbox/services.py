@@ -102,9 +102,9 @@ def forget_private_links(message_ids: list[int]) -> None:
     ).all()
     if rows:
         db.session.execute(
-            table.update().where(table.c.id == sa.bindparam("message_id"))
+            table.update().where(table.c.id == sa.bindparam("outbox_id"))
             .values(raw=sa.bindparam("new_raw"), holds_private_links=False),
-            [{"message_id": row.id, "new_raw": with_bodies(row.raw, row.body_text,
+            [{"outbox_id": row.id, "new_raw": with_bodies(row.raw, row.body_text,
                                                            row.body_html)} for row in rows],
         )
     db.session.commit()

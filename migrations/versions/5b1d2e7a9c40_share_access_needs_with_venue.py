@@ -1,8 +1,8 @@
 """events.share_access_needs_with_venue
 
 Revision ID: 5b1d2e7a9c40
-Revises: c674fc40985d
-Create Date: 2026-12-01 10:00:00.000000
+Revises: 7c3e9a1d2f60
+Create Date: 2026-11-28 02:45:00.000000
 
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5b1d2e7a9c40'
-down_revision = 'c674fc40985d'
+down_revision = '7c3e9a1d2f60'
 branch_labels = None
 depends_on = None
 
