@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from . import errors, pagecache, security, text
@@ -21,3 +22,8 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     pagecache.init_app(app)
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        # Outermost, above the page cache, so that every layer beneath (the cache, rate
+        # limits, the audit log) sees one corrected environ: the client's, not the proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
