@@ -81,6 +81,7 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "eventsite <events@localhost>",
         "RATELIMIT_ENABLED": parse_bool("RATELIMIT_ENABLED", env("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or "memory://",
+        "TRUSTED_PROXIES": parse_int("TRUSTED_PROXIES", env("TRUSTED_PROXIES"), 0),
         "UPLOAD_FOLDER": upload_folder,
         "OUTBOX_RETRY_BASE": parse_int("OUTBOX_RETRY_BASE", env("OUTBOX_RETRY_BASE"), 30),
         "OUTBOX_MAX_ATTEMPTS": parse_int("OUTBOX_MAX_ATTEMPTS", env("OUTBOX_MAX_ATTEMPTS"), 8),

@@ -20,7 +20,7 @@ from . import (
     web,
 )
 from .extensions import csrf, db, limiter, login_manager, mail, migrate
-from .web.uploads import MAX_CONTENT_LENGTH
+from .web.uploads import FORM_MAX_BYTES, SiteRequest
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -33,8 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.from_environment())
     if config:
         app.config.update(config)
+    app.request_class = SiteRequest
     if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
+        app.config["MAX_CONTENT_LENGTH"] = FORM_MAX_BYTES
     settings.check_production_safety(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
 

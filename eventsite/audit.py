@@ -1,7 +1,7 @@
 """The audit log: who exported, sent, cancelled, checked in or edited what, and when."""
 from __future__ import annotations
 
-from flask import has_request_context
+from flask import has_request_context, request
 from flask_login import current_user
 
 from .extensions import db
@@ -14,19 +14,21 @@ def record(action: str, *, event: Event | None = None, booking: Booking | None =
            detail: str = "") -> AuditEntry:
     """Add one audit entry in the caller's transaction, naming the logged-in organiser.
 
-    Outside a request (a `flask` command) the actor is "command line". The detail is
-    free text for people; keep attendees' personal data out of it.
+    Outside a request (a `flask` command) the actor is "command line" and there is no
+    address. The detail is free text for people; keep attendees' personal data out of it.
     """
     organiser = None
-    if has_request_context() and current_user.is_authenticated:
+    in_request = has_request_context()
+    if in_request and current_user.is_authenticated:
         organiser = current_user._get_current_object()
     entry = AuditEntry(
         organiser_id=organiser.id if organiser is not None else None,
-        actor=organiser.email if organiser else ("" if has_request_context() else COMMAND_LINE),
+        actor=organiser.email if organiser else ("" if in_request else COMMAND_LINE),
         action=action,
         event_id=event.id if event is not None else (booking.event_id if booking else None),
         booking_id=booking.id if booking is not None else None,
         detail=detail,
+        address=request.remote_addr if in_request else None,
     )
     db.session.add(entry)
     return entry

@@ -1,8 +1,10 @@
 """Database plumbing: UTC datetimes, SQLite tuned for a web server, write transactions."""
 from __future__ import annotations
 
+import os
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
@@ -47,7 +49,26 @@ def init_app(app: Flask) -> None:
         _tune_sqlite(engine)
 
 
+def _keep_sqlite_file_private(database: str | None) -> None:
+    """Create the database file readable by its owner only (0600), before SQLite opens it.
+
+    SQLite gives the -wal and -shm files the database file's own permissions, so they
+    follow. Files made by an earlier version are narrowed too.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite will say it cannot open the file
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists():
+            name.chmod(0o600)
+
+
 def _tune_sqlite(engine: sa.Engine) -> None:
+    _keep_sqlite_file_private(engine.url.database)
+
     # pysqlite's own transaction handling issues BEGIN lazily and cannot take the write
     # lock up front; let SQLAlchemy's "begin" event emit BEGIN (or BEGIN IMMEDIATE) itself.
     @event.listens_for(engine, "connect")

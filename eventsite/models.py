@@ -317,6 +317,8 @@ class AuditEntry(db.Model):
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id"))
     booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id"))
     detail: Mapped[str] = mapped_column(sa.Text, default="")
+    # The client's address (behind a proxy, as TRUSTED_PROXIES lets the app see it).
+    address: Mapped[str | None] = mapped_column(sa.String(45))
 
     organiser: Mapped[Organiser | None] = relationship()
     event: Mapped[Event | None] = relationship()

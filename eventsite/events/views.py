@@ -34,7 +34,7 @@ from ..models import Event, Resource
 from ..web.admin import admin_blueprint
 from ..web.loaders import event_item_or_404, event_or_404
 from ..web.text import render_markdown
-from ..web.uploads import UploadRefused, delete_resource_file, resource_folder
+from ..web.uploads import UploadRefused, accepts_uploads, delete_resource_file, resource_folder
 from . import services
 from .forms import EventForm, ResourceForm
 from .queries import get_published_event, published_events
@@ -174,6 +174,7 @@ def cancel_event_view(slug: str):
 
 
 @admin.route("/events/<slug:slug>/resources", methods=["GET", "POST"])
+@accepts_uploads
 def resources(slug: str):
     event = event_or_404(slug)
     form = ResourceForm()

@@ -63,7 +63,8 @@ class SpeakerForm(Form):
         """The speaker's columns as entered (call after validate())."""
         return {
             "name": self.name.data.strip(), "slug": self.slug.data or "",
-            "role": self.role.data.strip(), "organisation": self.organisation.data.strip(),
+            "role": (self.role.data or "").strip(),
+            "organisation": (self.organisation.data or "").strip(),
             "bio": self.bio.data, "email": (self.email.data or "").strip(),
             "links": parse_links(self.links.data),
         }

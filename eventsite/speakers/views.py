@@ -20,7 +20,7 @@ from ..models import Event, EventSpeaker, Speaker
 from ..web.admin import admin_blueprint
 from ..web.loaders import event_or_404
 from ..web.slugs import slug_taken
-from ..web.uploads import UploadRefused, delete_speaker_photo, photo_folder
+from ..web.uploads import UploadRefused, accepts_uploads, delete_speaker_photo, photo_folder
 from .forms import AttachSpeakerForm, SpeakerForm, format_links
 from .services import attach_speaker, detach_speaker, save_speaker
 
@@ -83,6 +83,7 @@ def speakers():
 
 
 @admin.route("/speakers/new", methods=["GET", "POST"])
+@accepts_uploads
 def new_speaker():
     form = SpeakerForm()
     speaker = save_from_form(form, None)
@@ -93,6 +94,7 @@ def new_speaker():
 
 
 @admin.route("/speakers/<int:speaker_id>/edit", methods=["GET", "POST"])
+@accepts_uploads
 def edit_speaker(speaker_id: int):
     speaker = db.get_or_404(Speaker, speaker_id)
     form = SpeakerForm(obj=speaker)

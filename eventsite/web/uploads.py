@@ -2,18 +2,23 @@
 
 Nothing uploaded is served as it arrived: photos are decoded and written afresh by
 Pillow without their metadata, and resource files must be what their name says, down to
-the first bytes. Both are stored under random names inside UPLOAD_FOLDER.
+the first bytes. Both are stored under random names inside UPLOAD_FOLDER, readable by
+their owner only.
+
+Request bodies: every request may send at most FORM_MAX_BYTES (MAX_CONTENT_LENGTH), except
+views marked @accepts_uploads, which may send a file as large as a resource file.
 """
 from __future__ import annotations
 
 import io
+import os
 import secrets
 import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Request, current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
@@ -21,11 +26,13 @@ from werkzeug.utils import secure_filename
 MB = 1024 * 1024
 PHOTO_MAX_BYTES = 5 * MB
 PHOTO_MAX_SIDE = 800
-PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_MAX_PIXELS = 25_000_000
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 RESOURCE_MAX_BYTES = 20 * MB
 # Room for the largest file plus the rest of the form.
-MAX_CONTENT_LENGTH = RESOURCE_MAX_BYTES + MB
+UPLOAD_MAX_BYTES = RESOURCE_MAX_BYTES + MB
+# Every other request: far more than any form needs, far less than a memory-filling body.
+FORM_MAX_BYTES = 64 * 1024
 
 # Office files are ZIP packages; the folder inside says which kind.
 RESOURCE_TYPES = {
@@ -48,6 +55,39 @@ class StoredFile:
     filename: str
     content_type: str
     size: int
+
+
+def accepts_uploads(view):
+    """Mark a view that takes uploaded files: its requests may be up to UPLOAD_MAX_BYTES."""
+    view.accepts_uploads = True
+    return view
+
+
+class SiteRequest(Request):
+    """A request whose body limit depends on its view, decided before anything reads it.
+
+    Deciding here rather than in a before_request hook holds whatever order the hooks
+    run in (the CSRF check reads the form in one of them).
+    """
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and self.url_rule is not None and current_app:
+            view = current_app.view_functions.get(self.url_rule.endpoint)
+            if getattr(view, "accepts_uploads", False):
+                return UPLOAD_MAX_BYTES
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a new file readable and writable by its owner only (0600), whatever the umask."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
 
 
 def upload_folder(kind: str) -> Path:
@@ -109,7 +149,9 @@ def save_speaker_photo(upload: FileStorage) -> str:
     extension, format_name = (".png", "PNG") if has_alpha else (".jpg", "JPEG")
     name = secrets.token_hex(16) + extension
     options = {"optimize": True} if has_alpha else {"quality": 85, "optimize": True}
-    clean.save(upload_folder("speakers") / name, format_name, **options)
+    encoded = io.BytesIO()
+    clean.save(encoded, format_name, **options)
+    _write_private(upload_folder("speakers") / name, encoded.getvalue())
     return name
 
 
@@ -149,7 +191,7 @@ def save_resource_file(upload: FileStorage) -> StoredFile:
     if Path(original).suffix.lower() != extension:
         original = f"resource{extension}"
     stored_name = secrets.token_hex(16) + extension
-    (upload_folder("resources") / stored_name).write_bytes(data)
+    _write_private(upload_folder("resources") / stored_name, data)
     return StoredFile(stored_name=stored_name, filename=original,
                       content_type=RESOURCE_TYPES[extension][0], size=len(data))
 

@@ -106,3 +106,40 @@ def test_a_nul_character_in_an_organiser_address_is_a_bad_request(app, client):
     client.post("/admin/login", data={"email": "olive@example.org",
                                       "password": "a long enough password"})
     assert client.get("/admin/mail?event=%00").status_code == 400
+
+
+TWENTY_DIGITS = "9" * 20
+LONG_TEXT = "a" * 5000
+PATH_PART = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def oversized_urls(app, real: dict[str, object]):
+    """Every rule with 20-digit numbers in its int parts; once with the other parts real
+    (so the number reaches a query) and once with very long strings in them."""
+    for rule in app.url_map.iter_rules():
+        for long_strings in (False, True):
+            def part(match, long_strings=long_strings):
+                if match.group(1) == "int":
+                    return TWENTY_DIGITS
+                return LONG_TEXT if long_strings else str(real.get(match.group(2), "x"))
+            url = PATH_PART.sub(part, rule.rule)
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                yield method, url
+
+
+def test_oversized_path_parts_are_not_server_errors(app, client):
+    real = site_with_everything(app)
+    for method, url in oversized_urls(app, real):
+        assert_no_server_error(client, method, url, {} if method == "POST" else None)
+    make_organiser(app, email="olive@example.org", password="a long enough password")
+    client.post("/admin/login", data={"email": "olive@example.org",
+                                      "password": "a long enough password"})
+    for method, url in oversized_urls(app, real):
+        if not url.endswith("/logout"):
+            assert_no_server_error(client, method, url, {} if method == "POST" else None)
+
+
+def test_a_twenty_digit_id_is_page_not_found(app, client):
+    event = make_event(app, slug="the-event", starts_in=timedelta(days=-1))
+    response = client.get(f"/events/{event.slug}/resources/{TWENTY_DIGITS}")
+    assert response.status_code == 404

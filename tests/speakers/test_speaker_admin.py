@@ -156,3 +156,12 @@ def test_an_unknown_role_is_refused(app, client):
     page = client.post(f"/admin/events/{event.slug}/speakers",
                        data={"speaker": speaker.id, "role": "keynote", "position": "0"})
     assert 'id="role-error">Not a valid choice' in page.get_data(as_text=True)
+
+
+def test_a_speaker_with_only_a_name_is_saved(app, client):
+    log_in(client, app)
+    response = client.post("/admin/speakers/new", data={"name": "Amara Okafor"})
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(sa.select(Speaker))
+        assert (saved.name, saved.role, saved.organisation) == ("Amara Okafor", "", "")
