@@ -1,8 +1,8 @@
 """audit entries record the client's address
 
 Revision ID: 3b1f6a2d9c47
-Revises: c674fc40985d
-Create Date: 2026-11-28 10:00:00
+Revises: 5b1d2e7a9c40
+Create Date: 2026-11-28 02:50:00.000000
 
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3b1f6a2d9c47'
-down_revision = 'c674fc40985d'
+down_revision = '5b1d2e7a9c40'
 branch_labels = None
 depends_on = None
 
