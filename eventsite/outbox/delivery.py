@@ -286,7 +286,8 @@ class SmtpTransport:
 
 
 class FileTransport:
-    """Each message as `<MAIL_FOLDER>/<id>-<kind>.eml`; sending again overwrites it."""
+    """Each message as `<MAIL_FOLDER>/<id>-<kind>.eml`, readable by its owner only; sending
+    again overwrites it."""
 
     def __init__(self) -> None:
         self.folder = Path(current_app.config["MAIL_FOLDER"])
@@ -296,7 +297,9 @@ class FileTransport:
         partial = path.with_suffix(".eml.partial")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(queued.raw)
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(queued.raw)
             os.replace(partial, path)
         except OSError as error:
             raise DeliveryFailure(f"Could not write {path}: {error}", transient=True) from error

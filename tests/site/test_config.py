@@ -8,7 +8,7 @@ import pytest
 
 from config import ConfigError, from_environment, normalise_database_url
 from eventsite import create_app
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require
 
 # The development key the code once shipped with: known to everyone, so refused.
 PUBLISHED_KEY = "dev-insecure-secret-key-change-me"
@@ -131,8 +131,7 @@ def test_production_runs_with_a_real_secret_key(tmp_path):
 
 def test_make_run_keeps_one_random_key_readable_only_by_its_owner(tmp_path):
     make = shutil.which("make")
-    if make is None:
-        pytest.skip("make is not installed")
+    require(make, "make is not installed")
     key_file = tmp_path / "instance" / "secret_key"
 
     def make_key() -> str:
