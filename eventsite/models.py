@@ -257,7 +257,7 @@ class Organiser(UserMixin, db.Model):
 
 # Where an email stands: due, in a worker's hands, accepted by the relay, or given up.
 # Each value is the name in lower case, as stored.
-OutboxStatus = enum.StrEnum("OutboxStatus", "PENDING SENDING SENT FAILED")
+OutboxStatus = enum.StrEnum("OutboxStatus", "PENDING SENDING SENT FAILED BOUNCED SUPPRESSED")
 
 
 class OutboxMessage(db.Model):
@@ -298,7 +298,8 @@ class OutboxMessage(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'failed')", name="status_known"
+            "status IN ('pending', 'sending', 'sent', 'failed', 'bounced', 'suppressed')",
+            name="status_known"
         ),
         sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
@@ -390,3 +391,29 @@ class FollowUp(db.Model):
     @property
     def is_sent(self) -> bool:
         return self.sent_at is not None
+
+
+# Why an address gets no more bulk mail; each value is the name in lower case, as stored.
+SuppressionReason = enum.StrEnum("SuppressionReason", "HARD_BOUNCE REFUSED COMPLAINT")
+
+
+class Suppression(db.Model):
+    """An address that gets no follow-ups, reminders or attendee lists: its mail bounced
+    hard, the receiving server refused it (550), or its owner reported it as spam.
+
+    Booking emails to it are still tried once: the booking matters more.
+    """
+
+    __tablename__ = "suppressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(320), unique=True)  # lower case
+    reason: Mapped[str] = mapped_column(sa.String(16))
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbox_messages.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("reason IN ('hard_bounce', 'refused', 'complaint')",
+                           name="reason_known"),
+    )

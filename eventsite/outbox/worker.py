@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 50
 CONNECTIONS = 4  # SMTP connections `flask outbox run` opens at once unless told otherwise
 MAX_CONNECTIONS = 8  # each uses up to two database connections; the pool holds 15
-PENDING, SENDING, SENT, FAILED = OutboxStatus
 Clock = Callable[[], datetime]
 
 
@@ -47,9 +46,9 @@ class Tally:
     failed: int = 0
 
     def add(self, status: str) -> None:
-        if status == SENT:
+        if status == OutboxStatus.SENT:
             self.sent += 1
-        elif status == PENDING:
+        elif status == OutboxStatus.PENDING:
             self.retrying += 1
         else:
             self.failed += 1
@@ -75,8 +74,10 @@ class Batch:
 def is_due(now: datetime):
     """Pending and due, or stuck in sending because the worker holding it stopped."""
     return sa.or_(
-        sa.and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-        sa.and_(OutboxMessage.status == SENDING, OutboxMessage.lease_expires_at <= now),
+        sa.and_(OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now),
+        sa.and_(OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.lease_expires_at <= now),
     )
 
 
@@ -115,15 +116,16 @@ def claim_batch(limit: int, now: datetime) -> Batch | None:
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = db.session.execute(query).all()
-    abandoned = [r.id for r in rows if r.status == SENDING and r.attempts >= max_attempts]
+    abandoned = [r.id for r in rows
+                 if r.status == OutboxStatus.SENDING and r.attempts >= max_attempts]
     claimed = [r.id for r in rows if r.id not in abandoned]
     if abandoned:
-        _update(abandoned, status=FAILED, lease_expires_at=None, last_error=(
+        _update(abandoned, status=OutboxStatus.FAILED, lease_expires_at=None, last_error=(
             "Sending was interrupted because the worker stopped, too many times to try "
             "again; the message may or may not have been delivered."
         ))
     if claimed:
-        _update(claimed, status=SENDING, lease_expires_at=lease_expires_at,
+        _update(claimed, status=OutboxStatus.SENDING, lease_expires_at=lease_expires_at,
                 attempts=OutboxMessage.attempts + 1)
     messages = _queued(claimed)
     db.session.commit()
@@ -168,13 +170,13 @@ class OutcomeLog:
     _table = OutboxMessage.__table__
     _by_id = _table.c.id == sa.bindparam("outbox_id")
     _sent = _table.update().where(_by_id).values(
-        status=SENT, sent_at=sa.bindparam("at", type_=UTCDateTime()),
+        status=OutboxStatus.SENT, sent_at=sa.bindparam("at", type_=UTCDateTime()),
         lease_expires_at=None, last_error=None)
     _retry = _table.update().where(_by_id).values(
-        status=PENDING, next_attempt_at=sa.bindparam("at", type_=UTCDateTime()),
+        status=OutboxStatus.PENDING, next_attempt_at=sa.bindparam("at", type_=UTCDateTime()),
         lease_expires_at=None, last_error=sa.bindparam("reason"))
     _failed = _table.update().where(_by_id).values(
-        status=FAILED, lease_expires_at=None, last_error=sa.bindparam("reason"))
+        status=OutboxStatus.FAILED, lease_expires_at=None, last_error=sa.bindparam("reason"))
 
     def __init__(self) -> None:
         self.connection = db.engine.connect()
@@ -189,20 +191,20 @@ class OutcomeLog:
 
     def sent(self, queued: QueuedEmail, now: datetime) -> str:
         self._commit(self._sent, outbox_id=queued.id, at=now)
-        return SENT
+        return OutboxStatus.SENT
 
     def failed(self, queued: QueuedEmail, failure: DeliveryFailure, now: datetime) -> str:
         """Transient failures wait and try again, up to OUTBOX_MAX_ATTEMPTS; others fail."""
         if failure.transient and queued.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             self._commit(self._retry, outbox_id=queued.id, reason=failure.reason,
                          at=now + retry_delay(queued.attempts))
-            status = PENDING
+            status = OutboxStatus.PENDING
         else:
             reason = failure.reason
             if failure.transient:
                 reason += f" (gave up after {queued.attempts} attempts)"
             self._commit(self._failed, outbox_id=queued.id, reason=reason)
-            status = FAILED
+            status = OutboxStatus.FAILED
         log.warning("Outbox message %s (%s): %s", queued.id, status, failure.reason)
         return status
 
@@ -215,7 +217,7 @@ class OutcomeLog:
 def release(messages: list[QueuedEmail]) -> None:
     """Hand back messages this worker claimed but never tried: they are due at once."""
     if messages:
-        _update([m.id for m in messages], status=PENDING, lease_expires_at=None,
+        _update([m.id for m in messages], status=OutboxStatus.PENDING, lease_expires_at=None,
                 attempts=OutboxMessage.attempts - 1)
         db.session.commit()
 
@@ -228,7 +230,7 @@ def renew_lease(batch: Batch, remaining: list[QueuedEmail], now: datetime) -> No
     db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id.in_([m.id for m in remaining]),
-               OutboxMessage.status == SENDING,
+               OutboxMessage.status == OutboxStatus.SENDING,
                OutboxMessage.lease_expires_at == batch.lease_expires_at)
         .values(lease_expires_at=new_expiry),
         execution_options={"synchronize_session": False},
