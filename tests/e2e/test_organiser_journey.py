@@ -37,7 +37,7 @@ def create_event(page, base_url: str) -> str:
     ends = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT14:00")
     page.get_by_label("Starts").fill(starts)
     page.get_by_label("Ends").fill(ends)
-    page.get_by_label("Venue").fill("Meeting Room 4")
+    page.get_by_label("Venue", exact=True).fill("Meeting Room 4")
     page.get_by_label("Address", exact=True).fill("1 Quay Street, Manchester")
     page.get_by_label("Capacity").fill("30")
     page.get_by_label("Organiser contact email").fill("olive@example.org")
