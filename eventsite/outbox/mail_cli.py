@@ -1,13 +1,17 @@
 """`flask mail ...`: the sending domain's keys and DNS, as receivers see them."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from . import dns_check
 from .dkim_keys import (
+    configured_key,
+    domain_of,
     key_from_pem,
     new_key_pem,
     write_new_key,
@@ -42,3 +46,20 @@ def dkim_keygen(domain: str, selector: str, use_ed25519: bool, output: Path | No
                f"    DKIM_PRIVATE_KEY_FILE={path.resolve()}\n")
     click.echo("and check with `flask mail check-dns`.")
 
+
+@mail_cli.command("check-dns")
+@click.option("--nameserver", metavar="IP[:PORT]", default=None,
+              help="Ask this resolver instead of the system's.")
+def check_dns(nameserver: str | None) -> None:
+    """Check the SPF, DKIM, DMARC and MX records of the sender's domain."""
+    domain = domain_of(current_app.config["MAIL_DEFAULT_SENDER"])
+    resolver = dns_check.make_resolver(nameserver)
+    findings = dns_check.check_dns(resolver, domain, configured_key())
+    for finding in findings:
+        click.echo(f"{'ok' if finding.ok else 'PROBLEM'}  {finding.record}: {finding.text}")
+    problems = [finding.record for finding in findings if not finding.ok]
+    if problems:
+        click.echo(f"\nTo fix for {domain}: {', '.join(problems)}.")
+        sys.exit(1)
+    click.echo(f"\nAll is well: {domain} publishes SPF, DKIM, DMARC and MX records that "
+               "match this site's mail.")
