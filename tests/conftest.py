@@ -25,7 +25,7 @@ from eventsite import create_app
 from eventsite.extensions import db
 from eventsite.models import AuditEntry, Booking, OutboxMessage
 
-pytest_plugins = ["tests.smtp", "tests.outbox_fixtures"]  # smtp_server, smtp_app
+pytest_plugins = ["tests.smtp", "tests.outbox_fixtures", "tests.dns_stub"]  # their fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import cli
+    from . import cli, dkim_keys, mail_cli
 
+    dkim_keys.init_app(app)
     cli.init_app(app)
+    app.cli.add_command(mail_cli.mail_cli)

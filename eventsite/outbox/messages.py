@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Booking, Event, OutboxMessage
 from .delivery import Attachment, OutgoingEmail, email_bytes
+from .dkim_keys import signed
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029\x85]+")
 
@@ -48,9 +49,9 @@ def queue_email(
     The dedupe_key makes queueing idempotent: if a message with that key was already
     queued (by this or any other process), nothing new is written and that message is
     returned. The email, attachments and all, is built here, once, with its Message-ID,
-    and kept as the bytes every attempt sends. If it cannot be built, that is a fault in
-    the caller: the error propagates and the caller's transaction should fail with it,
-    rather than keep a message that could never be sent.
+    DKIM-signed if DKIM_* is set, and kept as the bytes every attempt sends. If it cannot
+    be built, that is a fault in the caller: the error propagates and the caller's
+    transaction should fail with it, rather than keep a message that could never be sent.
 
     `private_links` (a booking's manage link) are for the recipient alone: the email sent
     carries them, but the text and HTML kept for the mail log never do, and the stored
@@ -76,7 +77,7 @@ def queue_email(
         headers=outgoing.headers,
         event_id=event.id if event is not None else None,
         booking_id=booking.id if booking is not None else None,
-        raw=email_bytes(outgoing),
+        raw=signed(email_bytes(outgoing)),  # signed as it is sent: no refolding after
         holds_private_links=bool(private_links),
     )
     try:
