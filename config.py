@@ -79,6 +79,8 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
         "MAIL_USERNAME": env("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "eventsite <events@localhost>",
+        "MAIL_BOUNCE_ADDRESS": env("MAIL_BOUNCE_ADDRESS") or None,
+        "BOUNCE_IMAP_URL": env("BOUNCE_IMAP_URL") or None,
         "RATELIMIT_ENABLED": parse_bool("RATELIMIT_ENABLED", env("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or "memory://",
         "TRUSTED_PROXIES": parse_int("TRUSTED_PROXIES", env("TRUSTED_PROXIES"), 0),
