@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import cli
+    from . import cli, mail_cli
 
     cli.init_app(app)
+    app.cli.add_command(mail_cli.mail_cli)
