@@ -82,6 +82,8 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
         "DKIM_DOMAIN": env("DKIM_DOMAIN") or None,
         "DKIM_SELECTOR": env("DKIM_SELECTOR") or None,
         "DKIM_PRIVATE_KEY_FILE": env("DKIM_PRIVATE_KEY_FILE") or None,
+        "MAIL_BOUNCE_ADDRESS": env("MAIL_BOUNCE_ADDRESS") or None,
+        "BOUNCE_IMAP_URL": env("BOUNCE_IMAP_URL") or None,
         "RATELIMIT_ENABLED": parse_bool("RATELIMIT_ENABLED", env("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or "memory://",
         "TRUSTED_PROXIES": parse_int("TRUSTED_PROXIES", env("TRUSTED_PROXIES"), 0),

@@ -30,6 +30,8 @@ from pathlib import Path
 from flask import current_app
 from flask_mail import BadHeaderError, sanitize_address, sanitize_subject
 
+from .verp import verp_address
+
 SMTP_TIMEOUT_SECONDS = 30
 MAX_LINE = 998  # RFC 5322's limit for any line, header or body
 
@@ -95,13 +97,16 @@ class DeliveryFailure(Exception):
 
     `server_unavailable` means no connection could be made at all, so every other
     message waiting in the batch would fail the same way.
+    `recipient_refused` means the server refused the recipient for good (5xx at RCPT).
     """
 
-    def __init__(self, reason: str, *, transient: bool, server_unavailable: bool = False):
+    def __init__(self, reason: str, *, transient: bool, server_unavailable: bool = False,
+                 recipient_refused: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.server_unavailable = server_unavailable
+        self.recipient_refused = recipient_refused  # a 5xx at RCPT: the address is no good
 
 
 def name_and_address(mailbox_header: str) -> tuple[str, str]:
@@ -255,7 +260,8 @@ class SmtpTransport:
         """Send one message, or raise DeliveryFailure."""
         smtp = self._connected()
         try:
-            smtp.sendmail(self.envelope_sender, [envelope_address(queued.recipient)], queued.raw)
+            smtp.sendmail(verp_address(queued.id, self.config) or self.envelope_sender,
+                          [envelope_address(queued.recipient)], queued.raw)
         except smtplib.SMTPRecipientsRefused as error:
             # smtplib resets the transaction itself; the connection carries on unless
             # the server said it is closing it (421).
@@ -263,7 +269,8 @@ class SmtpTransport:
             if 421 in codes:
                 self.close()
             transient = all(400 <= code < 500 for code in codes)
-            raise DeliveryFailure(describe(error), transient=transient) from error
+            raise DeliveryFailure(describe(error), transient=transient,
+                                  recipient_refused=all(code >= 500 for code in codes)) from error
         except smtplib.SMTPResponseException as error:
             if error.smtp_code == 421:  # the server is closing this connection
                 self.close()

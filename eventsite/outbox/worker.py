@@ -25,9 +25,17 @@ from flask import current_app
 
 from ..database import UTCDateTime, begin_write_transaction, utcnow
 from ..extensions import db
-from ..models import OutboxMessage, OutboxStatus
-from .delivery import DeliveryFailure, FileTransport, QueuedEmail, SmtpTransport, open_transport
+from ..models import OutboxMessage, OutboxStatus, SuppressionReason
+from .delivery import (
+    DeliveryFailure,
+    FileTransport,
+    QueuedEmail,
+    SmtpTransport,
+    envelope_address,
+    open_transport,
+)
 from .services import ERASED_MESSAGE_NOTE, forget_private_links
+from .suppressions import suppress
 
 log = logging.getLogger(__name__)
 
@@ -259,7 +267,22 @@ def send_one(queued: QueuedEmail, transport, outcomes: OutcomeLog,
     failure = attempt(queued, transport)
     if failure is None:
         return outcomes.sent(queued, now()), None
-    return outcomes.failed(queued, failure, now()), failure
+    status = outcomes.failed(queued, failure, now())
+    if failure.recipient_refused:
+        suppress_refused(queued, failure)
+    return status, failure
+
+
+def suppress_refused(queued: QueuedEmail, failure: DeliveryFailure) -> None:
+    """The server refused the recipient for good (5xx at RCPT): no more bulk mail to them."""
+    try:
+        begin_write_transaction(db.session())
+        suppress(envelope_address(queued.recipient), SuppressionReason.REFUSED, failure.reason,
+                 db.session.get(OutboxMessage, queued.id))
+        db.session.commit()
+    except sa.exc.SQLAlchemyError:  # the message's own outcome is already recorded
+        db.session.rollback()
+        log.exception("Could not put %s on the suppression list", queued.recipient)
 
 
 def send_batch(
