@@ -289,6 +289,7 @@ def send_follow_up(follow_up: FollowUp) -> int:
             headers={**list_unsubscribe_headers(booking), **_reply_to(follow_up.event)},
             event=follow_up.event,
             booking=booking,
+            bulk=True,
         )
     follow_up.sent_at = utcnow()
     db.session.flush()
