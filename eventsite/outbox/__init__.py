@@ -6,6 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from . import cli
+    from . import cli, standing
 
     cli.init_app(app)
+    # Where an email stands, in words, for every page that lists emails.
+    app.jinja_env.filters["mail_status"] = standing.status_words
+    app.jinja_env.filters["mail_status_reason"] = standing.status_reason
+    app.jinja_env.filters["suppression_reason"] = standing.suppression_in_words

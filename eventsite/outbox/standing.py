@@ -56,12 +56,13 @@ def bounce_in_words(last_error: str | None) -> str:
 
 
 def status_reason(message: OutboxMessage) -> str:
-    """Why a bounced, failed or unsent message did not arrive; empty for the rest."""
+    """Why a bounced, failed or unsent message did not arrive, or why a queued one is
+    waiting (the last temporary refusal); empty once sent."""
     if message.status == OutboxStatus.BOUNCED:
         return bounce_in_words(message.last_error)
-    if message.status in (OutboxStatus.FAILED, OutboxStatus.SUPPRESSED):
-        return message.last_error or ""
-    return ""
+    if message.status == OutboxStatus.SENT:
+        return ""
+    return message.last_error or ""
 
 
 def suppression_in_words(suppression: Suppression) -> str:
