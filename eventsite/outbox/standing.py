@@ -62,6 +62,8 @@ def status_reason(message: OutboxMessage) -> str:
         return bounce_in_words(message.last_error)
     if message.status == OutboxStatus.SENT:
         return ""
+    if message.status == OutboxStatus.SUPPRESSED:  # shown beside "Not sent": say it once
+        return (message.last_error or "").removeprefix(NOT_SENT)
     return message.last_error or ""
 
 
@@ -73,9 +75,12 @@ def suppression_in_words(suppression: Suppression) -> str:
     return f"{reason} on {when}{detail}"
 
 
+NOT_SENT = "Not sent: "
+
+
 def not_sent_note(suppression: Suppression) -> str:
     """The last_error of a bulk email held back: 'Not sent: this address bounced on ...'."""
-    return f"Not sent: {suppression_in_words(suppression)}"
+    return f"{NOT_SENT}{suppression_in_words(suppression)}"
 
 
 def tried_once_note(suppression: Suppression) -> str:
