@@ -164,8 +164,8 @@ def suppressions():
 
 @bp.post("/suppressions/lift")
 def lift_suppression_view():
-    address = request.form.get("address", "")
-    if lift_suppression(address):
+    address = request.form.get("address", "")[:320]
+    if "\x00" not in address and lift_suppression(address):  # NUL: no address, no query
         db.session.commit()
         flash(f"{address} will get follow-ups, reminders and attendee lists again.",
               "success")
