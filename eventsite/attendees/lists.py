@@ -102,15 +102,16 @@ def _attendee_list_key(event: Event, suffix: str, address: str) -> str:
 
 def queue_attendee_list(
     event: Event, recipients: Iterable[Recipient], note: str = "", *, dedupe_suffix: str,
-    with_access_needs: bool = False,
+    with_access_needs: bool = False, automatic: bool = False,
 ) -> list[OutboxMessage]:
     """Queue one message per recipient with the attendee list attached: confirmed people,
     name, organisation, job title (and access needs if with_access_needs).
 
     Recipients are addresses or (name, address) pairs; an address given twice gets one
     message. The same dedupe_suffix (e.g. one per submitted form) never sends twice to an
-    address. Returns the messages, including any already queued. Flushes; the caller
-    commits.
+    address. Returns the messages, including any already queued; a suppressed address's
+    is kept unsent. `automatic` for the list the worker sends before the event. Flushes;
+    the caller commits.
     """
     if not dedupe_suffix or len(dedupe_suffix) > MAX_DEDUPE_SUFFIX or ":" in dedupe_suffix:
         raise ValueError("dedupe_suffix must be 1 to 100 characters, without ':'")
@@ -137,6 +138,8 @@ def queue_attendee_list(
             context=context,
             attachments=[csv_file],
             event=event,
+            bulk=True,
+            automatic=automatic,
         ))
     return messages
 
@@ -171,7 +174,7 @@ def due_attendee_lists(now: datetime) -> list[tuple[Event, list[tuple[str, str]]
 def _queue_automatic_list(due: tuple[Event, list[tuple[str, str]]]) -> int:
     event, recipients = due
     suffix = f"auto-{start_stamp(event)}"
-    return len(queue_attendee_list(event, recipients, dedupe_suffix=suffix))
+    return len(queue_attendee_list(event, recipients, dedupe_suffix=suffix, automatic=True))
 
 
 AUTOMATIC_LISTS = ScheduledMail("attendee lists", find_due=due_attendee_lists,

@@ -137,6 +137,8 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
         event=event,
         booking=booking,
         private_links=(link,),
+        bulk=True,
+        automatic=True,
     )
 
 

@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db, limiter
 from ..models import Booking, BookingStatus, Event
+from ..outbox.suppressions import suppressed_among
 from ..web.admin import admin_blueprint, commit_unless_refused
 from ..web.errors import render_error
 from ..web.loaders import event_item_or_404, event_or_404
@@ -160,10 +161,12 @@ def bookings(slug: str):
     event = event_or_404(slug)
     query = request.args.get("q", "")[:200]
     status = requested_status(request.args)
+    bookings = search_bookings(event, query, status)
     return render_template(
         "bookings/admin/bookings.html", event=event, counts=booking_counts(event),
-        chart=bookings_chart(event), bookings=search_bookings(event, query, status),
-        q=query, status=status, statuses=list(BookingStatus),
+        chart=bookings_chart(event), bookings=bookings, q=query, status=status,
+        statuses=list(BookingStatus),
+        suppressed=suppressed_among([booking.email for booking in bookings]),
     )
 
 

@@ -33,6 +33,7 @@ from ..models import (
     Resource,
 )
 from ..outbox.messages import Attachment, mailbox, queue_email
+from ..outbox.services import messages_with_key_prefix
 from ..web.urls import absolute_url
 
 MB = 1024 * 1024
@@ -289,6 +290,7 @@ def send_follow_up(follow_up: FollowUp) -> int:
             headers={**list_unsubscribe_headers(booking), **_reply_to(follow_up.event)},
             event=follow_up.event,
             booking=booking,
+            bulk=True,
         )
     follow_up.sent_at = utcnow()
     db.session.flush()
@@ -308,6 +310,12 @@ def follow_up_counts(follow_up: FollowUp) -> dict[str, int]:
         .group_by(OutboxMessage.status)
     ).all())
     return counts
+
+
+def follow_up_messages(follow_up: FollowUp) -> list[OutboxMessage]:
+    """One email per person the follow-up was queued for, with where it stands (tests to
+    the organiser not included), in the order they were queued."""
+    return messages_with_key_prefix(follow_up_key_prefix(follow_up))
 
 
 def event_follow_ups(event: Event) -> list[FollowUp]:

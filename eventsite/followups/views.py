@@ -78,6 +78,7 @@ def follow_up(slug: str, follow_up_id: int):
     return render_template(
         "followups/follow_up.html", event=event, follow_up=follow_up, preview=preview,
         problem=problem, counts=services.follow_up_counts(follow_up),
+        messages=services.follow_up_messages(follow_up),
         audiences=services.AUDIENCES, audience_size=services.audience_size(follow_up),
         to_send=len(services.recipients_to_send(follow_up)),
         test_form=SubmissionForm(submission=new_submission()), is_attached=services.is_attached,

@@ -5,6 +5,7 @@
 /admin/audit                          who exported, sent, cancelled, checked in or edited what
 /admin/mail                           every email, where it stands; retry failures
 /admin/mail/<id>                      one email: text, HTML (sandboxed), .eml, retry
+/admin/suppressions                   addresses that get no bulk mail, and why; lift one
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from ..outbox.services import (
     retry_failed_messages,
     retry_message,
 )
+from ..outbox.suppressions import all_suppressions, lift_suppression
 from ..web.admin import admin_blueprint
 from ..web.security import sandboxed_html
 from .auth import log_in, log_out, login_account_key, login_failed, safe_next
@@ -153,3 +155,20 @@ def retry_failed_mail():
     flash(f"{count} failed email(s) will be sent again shortly." if count
           else "There are no failed emails to send again.", "success" if count else "warning")
     return redirect(url_for(".mail_log"))
+
+
+@bp.get("/suppressions")
+def suppressions():
+    return render_template("organiser/suppressions.html", suppressions=all_suppressions())
+
+
+@bp.post("/suppressions/lift")
+def lift_suppression_view():
+    address = request.form.get("address", "")[:320]
+    if "\x00" not in address and lift_suppression(address):  # NUL: no address, no query
+        db.session.commit()
+        flash(f"{address} will get follow-ups, reminders and attendee lists again.",
+              "success")
+    else:
+        flash("That address is not suppressed.", "warning")
+    return redirect(url_for(".suppressions"))

@@ -5,7 +5,7 @@ Nothing here talks to SMTP. The worker (`flask outbox run`) sends what is queued
 from __future__ import annotations
 
 import re
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -13,9 +13,11 @@ from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Booking, Event, OutboxMessage
-from .delivery import Attachment, OutgoingEmail, email_bytes
+from ..models import Booking, Event, OutboxMessage, OutboxStatus
+from .delivery import Attachment, OutgoingEmail, email_bytes, with_bodies
 from .dkim_keys import signed
+from .standing import not_sent_note, tried_once_note
+from .suppressions import suppression_of
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029\x85]+")
 
@@ -43,6 +45,8 @@ def queue_email(
     event: Event | None = None,
     booking: Booking | None = None,
     private_links: tuple[str, ...] = (),
+    bulk: bool = False,
+    automatic: bool = False,
 ) -> OutboxMessage:
     """Queue one email, rendered now from `email/<template>.txt` and `.html`, and built.
 
@@ -57,6 +61,11 @@ def queue_email(
     carries them, but the text and HTML kept for the mail log never do, and the stored
     email loses them once it has been sent or has finally failed, so no working link is
     left at rest in the database or its backups.
+
+    `bulk` mail (follow-ups, reminders, attendee lists) carries the event's List-Id and is
+    never sent to a suppressed address: it is kept with status `suppressed` and a note
+    saying why. Other mail to a suppressed address (a booking matters more) gets one
+    attempt only. `automatic` mail, which no person sent, says so: `Auto-Submitted`.
     """
     existing = queued_message(dedupe_key)
     if existing is not None:
@@ -64,7 +73,8 @@ def queue_email(
     outgoing = render_email(
         to=to, subject=subject, template=template,
         context={"event": event, "booking": booking, **(context or {})},
-        attachments=attachments, headers=headers or {},
+        attachments=attachments,
+        headers={**(headers or {}), **list_headers(event, bulk=bulk, automatic=automatic)},
     )
     message = OutboxMessage(
         kind=kind,
@@ -80,6 +90,7 @@ def queue_email(
         raw=signed(email_bytes(outgoing)),  # signed as it is sent: no refolding after
         holds_private_links=bool(private_links),
     )
+    hold_for_suppression(message, bulk=bulk)
     try:
         with db.session.begin_nested():
             db.session.add(message)
@@ -87,6 +98,40 @@ def queue_email(
         # Another transaction queued the same key first: that message stands.
         return queued_message(dedupe_key)
     return message
+
+
+def list_headers(event: Event | None, *, bulk: bool, automatic: bool) -> dict[str, str]:
+    """List-Id (RFC 2919) on bulk mail about an event, `"Title" <slug.site-host>`, so it
+    can be told from booking mail sent from the same domain (no Precedence: bulk), and
+    Auto-Submitted (RFC 3834) on mail no person sent."""
+    headers = {}
+    if bulk and event is not None:
+        title = header_text(event.title).replace("\\", "").replace('"', "'")
+        headers["List-Id"] = f'"{title}" <{event.slug}.{site_host()}>'
+    if automatic:
+        headers["Auto-Submitted"] = "auto-generated"
+    return headers
+
+
+def hold_for_suppression(message: OutboxMessage, *, bulk: bool) -> None:
+    """Bulk mail to a suppressed address is kept unsent, with why, and without any private
+    link; other mail to it is left one attempt (the worker gives up at the maximum)."""
+    suppression = suppression_of(parseaddr(message.recipient)[1] or message.recipient)
+    if suppression is None:
+        return
+    if bulk:
+        message.status = OutboxStatus.SUPPRESSED
+        message.last_error = not_sent_note(suppression)
+        if message.holds_private_links:
+            message.raw = with_bodies(message.raw, message.body_text, message.body_html)
+            message.holds_private_links = False
+    else:
+        message.attempts = max(current_app.config["OUTBOX_MAX_ATTEMPTS"] - 1, 0)
+        message.last_error = tried_once_note(suppression)
+
+
+def site_host() -> str:
+    return urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
 
 
 def queued_message(dedupe_key: str) -> OutboxMessage | None:
@@ -100,9 +145,8 @@ def render_email(*, to: str, subject: str, template: str, context: dict,
                  attachments, headers: dict[str, str]) -> OutgoingEmail:
     """The email rendered from `email/<template>.txt` and `.html` with a new Message-ID,
     every header value folded onto one line (no header injection)."""
-    host = urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
     return OutgoingEmail(
-        message_id=make_msgid(domain=host), recipient=header_text(to),
+        message_id=make_msgid(domain=site_host()), recipient=header_text(to),
         subject=header_text(subject),
         body_text=render_template(f"email/{template}.txt", **context),
         body_html=render_template(f"email/{template}.html", **context),

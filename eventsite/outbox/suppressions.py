@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from .. import audit
 from ..extensions import db
 from ..models import OutboxMessage, Suppression, SuppressionReason
 
@@ -47,3 +48,22 @@ def suppressed_among(addresses: list[str]) -> dict[str, Suppression]:
         return {}
     return {s.address: s for s in db.session.scalars(
         sa.select(Suppression).where(Suppression.address.in_(wanted)))}
+
+
+def all_suppressions() -> list[Suppression]:
+    """Every suppressed address, newest first."""
+    return list(db.session.scalars(
+        sa.select(Suppression).order_by(Suppression.created_at.desc(), Suppression.id.desc())))
+
+
+def lift_suppression(address: str) -> bool:
+    """An organiser takes the address off the list, audited; False if it was not on it.
+
+    Bulk mail queued from now on goes to it again; what was held back stays unsent."""
+    suppression = suppression_of(address)
+    if suppression is None:
+        return False
+    lift(address)
+    audit.record("suppression lifted", detail=f"{suppression.address} "
+                                              f"(was {suppression.reason.replace('_', ' ')})")
+    return True

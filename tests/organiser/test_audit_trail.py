@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from eventsite import create_app
 from eventsite.database import utcnow
 from eventsite.extensions import db
-from eventsite.models import AuditEntry
+from eventsite.models import AuditEntry, SuppressionReason
+from eventsite.outbox.suppressions import suppress
 from tests.conftest import PASSWORD, log_in, test_config
 from tests.factories import (
     attach_speaker,
@@ -153,6 +154,11 @@ def request_for(endpoint: str, app, client) -> tuple[str, dict]:
         case "organiser.retry_failed_mail":
             failed_email(app, event)
             return "/admin/mail/retry-failed", {}
+        case "organiser.lift_suppression_view":
+            with app.app_context():
+                suppress("gone@example.org", SuppressionReason.HARD_BOUNCE, "5.1.1 unknown")
+                db.session.commit()
+            return "/admin/suppressions/lift", {"address": "gone@example.org"}
         case "organiser.logout":
             return "/admin/logout", {}
     raise AssertionError(f"no recipe for {endpoint}: a new /admin POST route?")
