@@ -32,11 +32,12 @@ def check_in_booking(booking: Booking) -> Booking:
     return booking
 
 
-def undo_check_in(booking: Booking) -> None:
+def undo_check_in(booking: Booking) -> Booking:
     if booking.checked_in_at is not None:
         booking.checked_in_at = None
         db.session.flush()
         audit.record("check-in undone", booking=booking, detail=booking.reference)
+    return booking
 
 
 @dataclass(frozen=True)

@@ -143,34 +143,32 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
     refusal = booking_refusal(event, by_organiser=by_organiser)
     if refusal is not None:
         raise refusal
-    existing = db.session.scalar(
-        sa.select(Booking).where(
-            Booking.event_id == event.id,
-            Booking.email_normalised == normalise_email(details.email),
-            Booking.status != BookingStatus.CANCELLED,
-        )
-    )
+    existing = _live_booking(event, details.email)
     if existing is not None:
         if by_organiser:
             return _audited(BookingResult(existing, "repeat", _send_booking_again(existing)))
         token = _send_booking_again(existing) if resend_allowed(existing) else None
         return BookingResult(existing, "repeat", token)
-
-    if booking_counts(event).confirmed < event.capacity:
-        status = BookingStatus.CONFIRMED
-    elif event.waiting_list:
-        status = BookingStatus.WAITING
-    else:
-        raise BookingRefused("This event is fully booked and has no waiting list.", "full")
-
-    booking = _insert_booking(event, details, status)
-    token = issue_manage_token(booking)
-    if status == BookingStatus.CONFIRMED:
-        queue_booking_confirmation(booking, token)
-    else:
-        queue_waiting_list_notice(booking, token)
-    result = BookingResult(booking, status, token)
+    booking = _insert_booking(event, details, _status_for_new_booking(event))
+    result = BookingResult(booking, booking.status, _send_first_email(booking))
     return _audited(result) if by_organiser else result
+
+
+def _live_booking(event: Event, email: str) -> Booking | None:
+    return db.session.scalar(sa.select(Booking).where(
+        Booking.event_id == event.id,
+        Booking.email_normalised == normalise_email(email),
+        Booking.status != BookingStatus.CANCELLED,
+    ))
+
+
+def _status_for_new_booking(event: Event) -> BookingStatus:
+    """A place while places remain, else the waiting list; else refused as full."""
+    if booking_counts(event).confirmed < event.capacity:
+        return BookingStatus.CONFIRMED
+    if event.waiting_list:
+        return BookingStatus.WAITING
+    raise BookingRefused("This event is fully booked and has no waiting list.", "full")
 
 
 def _audited(result: BookingResult) -> BookingResult:
@@ -237,6 +235,16 @@ def fill_places_from_waiting_list(event: Event) -> list[Booking]:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def _send_first_email(booking: Booking) -> str:
+    """'You have a place' or 'you are on the waiting list', with the first manage link."""
+    token = issue_manage_token(booking)
+    if booking.status == BookingStatus.CONFIRMED:
+        queue_booking_confirmation(booking, token)
+    else:
+        queue_waiting_list_notice(booking, token)
+    return token
 
 
 def _send_booking_again(booking: Booking) -> str:

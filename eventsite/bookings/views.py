@@ -212,11 +212,8 @@ def check_in(slug: str, booking_id: int):
 
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/undo-check-in")
 def undo_check_in_view(slug: str, booking_id: int):
-    event, booking = load(slug, booking_id)
-    undo_check_in(booking)
-    db.session.commit()
-    flash(f"{booking.name} is no longer checked in.", "success")
-    return back_to_list(event, booking)
+    return act_on_booking(slug, booking_id, CheckInRefused, undo_check_in,
+                          "{name} is no longer checked in.")
 
 
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/cancel")

@@ -14,15 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
     URLField,
-)
-from wtforms.validators import (
-    URL,
-    DataRequired,
-    Email,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
+    validators,
 )
 
 from ..models import DEFAULT_TIMEZONE, Event
@@ -61,30 +53,32 @@ def utc_to_local(value: datetime | None, zone_name: str) -> datetime | None:
 
 def when_field(label: str, required: bool = True) -> DateTimeLocalField:
     if required:
-        check = InputRequired(message=f"Enter when the event {label.lower()}.")
+        check = validators.InputRequired(message=f"Enter when the event {label.lower()}.")
     else:
-        check = Optional()
+        check = validators.Optional()
     return DateTimeLocalField(label, [check], format=DATETIME_FORMATS,
                               invalid_value_message=NOT_A_TIME)
 
 
 class EventForm(Form):
-    title = StringField("Title", [DataRequired("Give the event a title."), Length(max=200)])
+    title = StringField("Title", [validators.DataRequired("Give the event a title."),
+                                  validators.Length(max=200)])
     slug = slug_field("The end of the event's link. Leave empty to make one from the title.")
-    host_conference = StringField("Host conference", [Length(max=200)])
-    summary = TextAreaField("Summary", [Length(max=500)],
+    host_conference = StringField("Host conference", [validators.Length(max=200)])
+    summary = TextAreaField("Summary", [validators.Length(max=500)],
                             description="One or two sentences for lists and link previews.")
-    description = TextAreaField("Description", [Length(max=50_000)],
+    description = TextAreaField("Description", [validators.Length(max=50_000)],
                                 description="Markdown: **bold**, *italic*, ## headings, - lists, [links](https://…).")
     starts = when_field("Starts")
     ends = when_field("Ends")
     timezone = SelectField("Timezone", choices=TIMEZONES, default=DEFAULT_TIMEZONE)
-    venue = StringField("Venue", [Length(max=200)])
-    address = TextAreaField("Address", [Length(max=500)])
+    venue = StringField("Venue", [validators.Length(max=200)])
+    address = TextAreaField("Address", [validators.Length(max=500)])
     capacity = IntegerField(
         "Capacity",
-        [InputRequired("Enter the number of places (0 or more)."),
-         NumberRange(min=0, max=100_000, message="Enter a number of places from 0 to 100000.")],
+        [validators.InputRequired("Enter the number of places (0 or more)."),
+         validators.NumberRange(min=0, max=100_000,
+                                message="Enter a number of places from 0 to 100000.")],
         default=40,
     )
     waiting_list = BooleanField("Waiting list", default=True,
@@ -97,8 +91,9 @@ class EventForm(Form):
     booking_closes = when_field("Booking closes", required=False)
     organiser_email = EmailField(
         "Organiser contact email",
-        [Optional(), Length(max=320),
-         Email("Enter an email address like name@example.org.", check_deliverability=False)],
+        [validators.Optional(), validators.Length(max=320),
+         validators.Email("Enter an email address like name@example.org.",
+                          check_deliverability=False)],
     )
     published = BooleanField("Published", description="Show the event on the public site.")
 
@@ -186,9 +181,10 @@ class EventForm(Form):
 
 
 class ResourceForm(Form):
-    title = StringField("Title", [DataRequired("Give the resource a title."), Length(max=200)])
-    url = URLField("Link", [Optional(), Length(max=2000),
-                            URL(message="Enter a web address starting with https://.")],
+    title = StringField("Title", [validators.DataRequired("Give the resource a title."),
+                                  validators.Length(max=200)])
+    url = URLField("Link", [validators.Optional(), validators.Length(max=2000),
+                            validators.URL(message="Enter a web address starting with https://.")],
                    description="A web address, or leave empty and choose a file.")
     file = FileField("File", description="PDF, PowerPoint, Word or Excel, up to 20 MB.")
     published = BooleanField(

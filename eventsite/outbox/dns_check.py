@@ -55,16 +55,24 @@ def txt_records(resolver, name: str, prefix: str) -> list[str]:
     return [text for text in texts if text.lower().startswith(prefix.lower())]
 
 
-def check_spf(resolver, domain: str) -> Finding:
-    records = txt_records(resolver, domain, "v=spf1")
+def one_record(resolver, record: str, name: str, prefix: str, missing: str,
+               several: str) -> Finding:
+    """The one TXT record of this kind at `name`: missing, several, or there."""
+    records = txt_records(resolver, name, prefix)
     if not records:
-        return Finding("SPF", False, f"No SPF record on {domain}. Publish a TXT record on "
-                       f'{domain}, naming the servers that send its mail: "v=spf1 mx -all" '
-                       "(add include:your-mail-provider or ip4:ADDRESS for each other one).")
+        return Finding(record, False, missing)
     if len(records) > 1:
-        return Finding("SPF", False, f"{domain} has {len(records)} SPF records; receivers "
-                       "treat that as an error. Merge them into one TXT record.")
-    return Finding("SPF", True, f"SPF on {domain}: {records[0]}")
+        return Finding(record, False, f"{name} has {len(records)} {record} records; {several}")
+    return Finding(record, True, f"{record} at {name}: {records[0]}")
+
+
+def check_spf(resolver, domain: str) -> Finding:
+    return one_record(
+        resolver, "SPF", domain, "v=spf1",
+        missing=f"No SPF record on {domain}. Publish a TXT record on {domain}, naming the "
+                'servers that send its mail: "v=spf1 mx -all" (add '
+                "include:your-mail-provider or ip4:ADDRESS for each other one).",
+        several="receivers treat that as an error. Merge them into one TXT record.")
 
 
 def dkim_tags(record: str) -> dict[str, str]:
@@ -95,15 +103,12 @@ def check_dkim(resolver, domain: str, key: DkimKey | None) -> Finding:
 
 def check_dmarc(resolver, domain: str) -> Finding:
     name = f"_dmarc.{domain}"
-    records = txt_records(resolver, name, "v=DMARC1")
-    if not records:
-        return Finding("DMARC", False, f"No DMARC record at {name}. Publish a TXT record on "
-                       f'{name}: "v=DMARC1; p=none; rua=mailto:dmarc@{domain}" (move to '
-                       "p=quarantine once the reports show all mail passes).")
-    if len(records) > 1:
-        return Finding("DMARC", False, f"{name} has {len(records)} DMARC records; receivers "
-                       "ignore them all. Keep one.")
-    return Finding("DMARC", True, f"DMARC at {name}: {records[0]}")
+    return one_record(
+        resolver, "DMARC", name, "v=DMARC1",
+        missing=f'No DMARC record at {name}. Publish a TXT record on {name}: "v=DMARC1; '
+                f'p=none; rua=mailto:dmarc@{domain}" (move to p=quarantine once the reports '
+                "show all mail passes).",
+        several="receivers ignore them all. Keep one.")
 
 
 def check_mx(resolver, domain: str) -> Finding:

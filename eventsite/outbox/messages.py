@@ -50,22 +50,15 @@ def queue_email(
 ) -> OutboxMessage:
     """Queue one email, rendered now from `email/<template>.txt` and `.html`, and built.
 
-    The dedupe_key makes queueing idempotent: if a message with that key was already
-    queued (by this or any other process), nothing new is written and that message is
-    returned. The email, attachments and all, is built here, once, with its Message-ID,
-    DKIM-signed if DKIM_* is set, and kept as the bytes every attempt sends. If it cannot
-    be built, that is a fault in the caller: the error propagates and the caller's
-    transaction should fail with it, rather than keep a message that could never be sent.
-
-    `private_links` (a booking's manage link) are for the recipient alone: the email sent
-    carries them, but the text and HTML kept for the mail log never do, and the stored
-    email loses them once it has been sent or has finally failed, so no working link is
-    left at rest in the database or its backups.
-
-    `bulk` mail (follow-ups, reminders, attendee lists) carries the event's List-Id and is
-    never sent to a suppressed address: it is kept with status `suppressed` and a note
-    saying why. Other mail to a suppressed address (a booking matters more) gets one
-    attempt only. `automatic` mail, which no person sent, says so: `Auto-Submitted`.
+    Idempotent by dedupe_key: a message already queued under it (by any process) is
+    returned and nothing is written. The email is built here, once, with its Message-ID,
+    DKIM-signed if DKIM_* is set, and kept as the bytes every attempt sends; if it cannot
+    be built the error propagates and the caller's transaction fails with it.
+    `private_links` are for the recipient alone: the text and HTML kept for the mail log
+    never hold them, and the stored email loses them once sent or finally failed.
+    `bulk` mail carries List-Id and is kept unsent (`suppressed`, with why) for a
+    suppressed address; other mail to one gets one attempt. `automatic` mail says so
+    (Auto-Submitted).
     """
     existing = queued_message(dedupe_key)
     if existing is not None:
@@ -76,7 +69,23 @@ def queue_email(
         attachments=attachments,
         headers={**(headers or {}), **list_headers(event, bulk=bulk, automatic=automatic)},
     )
-    message = OutboxMessage(
+    message = outbox_row(outgoing, kind=kind, dedupe_key=dedupe_key, event=event,
+                         booking=booking, private_links=private_links)
+    hold_for_suppression(message, bulk=bulk)
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        # Another transaction queued the same key first: that message stands.
+        return queued_message(dedupe_key)
+    return message
+
+
+def outbox_row(outgoing: OutgoingEmail, *, kind: str, dedupe_key: str, event: Event | None,
+               booking: Booking | None, private_links: tuple[str, ...]) -> OutboxMessage:
+    """The outbox row of a built email: its bytes, signed as they are sent (no refolding
+    after), and for the mail log its text and HTML without any private link."""
+    return OutboxMessage(
         kind=kind,
         dedupe_key=dedupe_key,
         message_id=outgoing.message_id,
@@ -87,17 +96,9 @@ def queue_email(
         headers=outgoing.headers,
         event_id=event.id if event is not None else None,
         booking_id=booking.id if booking is not None else None,
-        raw=signed(email_bytes(outgoing)),  # signed as it is sent: no refolding after
+        raw=signed(email_bytes(outgoing)),
         holds_private_links=bool(private_links),
     )
-    hold_for_suppression(message, bulk=bulk)
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
-        # Another transaction queued the same key first: that message stands.
-        return queued_message(dedupe_key)
-    return message
 
 
 def list_headers(event: Event | None, *, bulk: bool, automatic: bool) -> dict[str, str]:
