@@ -110,13 +110,23 @@ def app(request, database_url, tmp_path):
         overrides["WTF_CSRF_ENABLED"] = True
     if request.node.get_closest_marker("ratelimit"):
         overrides["RATELIMIT_ENABLED"] = True
-    app = create_app(test_config(database_url, tmp_path, **overrides))
+    with running_app(test_config(database_url, tmp_path, **overrides)) as app:
+        yield app
+
+
+@contextmanager
+def running_app(config: dict):
+    """The app with these settings on its fresh database, the schema created; its
+    connections closed afterwards."""
+    app = create_app(config)
     with app.app_context():
         db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

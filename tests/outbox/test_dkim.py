@@ -27,7 +27,7 @@ from eventsite.followups.services import create_follow_up, send_follow_up, send_
 from eventsite.models import Booking, Event, Organiser, OutboxMessage
 from eventsite.outbox.dkim_keys import key_from_pem, new_key_pem
 from eventsite.outbox.worker import drain
-from tests.conftest import test_config
+from tests.conftest import running_app, test_config
 from tests.factories import make_booking, make_event, make_organiser
 
 DOMAIN, SELECTOR = "example.org", "fringe"
@@ -48,15 +48,10 @@ def dkim_settings(tmp_path, *, use_ed25519=False, **overrides) -> dict:
 def signing_app(request, database_url, tmp_path, smtp_server):
     """The app signing with a new key, sending to the test SMTP server."""
     settings = dkim_settings(tmp_path, use_ed25519=request.param == "ed25519")
-    app = create_app(test_config(database_url, tmp_path, MAIL_BACKEND="smtp",
+    with running_app(test_config(database_url, tmp_path, MAIL_BACKEND="smtp",
                                  MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
-                                 **settings))
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+                                 **settings)) as app:
+        yield app
 
 
 def published_key(app):
