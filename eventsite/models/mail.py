@@ -35,6 +35,9 @@ class OutboxMessage(db.Model):
     headers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     status: Mapped[str] = mapped_column(sa.String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Its own limit on attempts (one, for booking mail to a suppressed address); None
+    # means OUTBOX_MAX_ATTEMPTS.
+    max_attempts: Mapped[int | None]
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)

@@ -89,6 +89,7 @@ class QueuedEmail:
     kind: str
     recipient: str
     attempts: int
+    max_attempts: int | None  # its own limit, if it has one
     raw: bytes  # the email as built when queued, sent byte for byte
 
 

@@ -127,7 +127,7 @@ def hold_for_suppression(message: OutboxMessage, *, bulk: bool) -> None:
             message.raw = with_bodies(message.raw, message.body_text, message.body_html)
             message.holds_private_links = False
     else:
-        message.attempts = max(current_app.config["OUTBOX_MAX_ATTEMPTS"] - 1, 0)
+        message.max_attempts = 1
         message.last_error = tried_once_note(suppression)
 
 

@@ -26,14 +26,8 @@ from flask import current_app
 from ..database import UTCDateTime, begin_write_transaction, utcnow
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus, SuppressionReason
-from .delivery import (
-    DeliveryFailure,
-    FileTransport,
-    QueuedEmail,
-    SmtpTransport,
-    envelope_address,
-    open_transport,
-)
+from . import delivery
+from .delivery import DeliveryFailure, QueuedEmail
 from .services import ERASED_MESSAGE_NOTE, forget_private_links
 from .suppressions import suppress
 
@@ -95,6 +89,12 @@ def count_due(now: datetime | None = None) -> int:
     )
 
 
+def attempts_allowed(max_attempts: int | None) -> int:
+    """The message's own limit (one, for booking mail to a suppressed address), else
+    OUTBOX_MAX_ATTEMPTS."""
+    return max_attempts or current_app.config["OUTBOX_MAX_ATTEMPTS"]
+
+
 def retry_delay(attempts: int) -> timedelta:
     """OUTBOX_RETRY_BASE seconds after the first attempt, doubling after each one."""
     return timedelta(seconds=current_app.config["OUTBOX_RETRY_BASE"] * 2 ** (attempts - 1))
@@ -110,13 +110,13 @@ def claim_batch(limit: int, now: datetime) -> Batch | None:
     PostgreSQL: the due rows are locked with FOR UPDATE SKIP LOCKED, so concurrent
     workers each take different ones without waiting. SQLite: BEGIN IMMEDIATE makes the
     claim one writer at a time. A message abandoned by dead workers as many times as
-    OUTBOX_MAX_ATTEMPTS allows is marked failed instead of being tried again.
+    it allows (attempts_allowed) is marked failed instead of being tried again.
     """
-    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     lease_expires_at = now + lease_length()
     begin_write_transaction(db.session())  # the Session itself, not the scoped proxy
     query = (
-        sa.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.attempts)
+        sa.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.attempts,
+                  OutboxMessage.max_attempts)
         .where(is_due(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
@@ -125,7 +125,8 @@ def claim_batch(limit: int, now: datetime) -> Batch | None:
         query = query.with_for_update(skip_locked=True)
     rows = db.session.execute(query).all()
     abandoned = [r.id for r in rows
-                 if r.status == OutboxStatus.SENDING and r.attempts >= max_attempts]
+                 if r.status == OutboxStatus.SENDING
+                 and r.attempts >= attempts_allowed(r.max_attempts)]
     claimed = [r.id for r in rows if r.id not in abandoned]
     if abandoned:
         _update(abandoned, status=OutboxStatus.FAILED, lease_expires_at=None, last_error=(
@@ -147,7 +148,7 @@ def _queued(ids: list[int]) -> list[QueuedEmail]:
     if not ids:
         return []
     columns = (OutboxMessage.id, OutboxMessage.kind, OutboxMessage.recipient,
-               OutboxMessage.attempts, OutboxMessage.raw)
+               OutboxMessage.attempts, OutboxMessage.max_attempts, OutboxMessage.raw)
     rows = {row.id: row for row in db.session.execute(
         sa.select(*columns).where(OutboxMessage.id.in_(ids)))}
     return [QueuedEmail(**rows[i]._asdict()) for i in ids]
@@ -202,15 +203,16 @@ class OutcomeLog:
         return OutboxStatus.SENT
 
     def failed(self, queued: QueuedEmail, failure: DeliveryFailure, now: datetime) -> str:
-        """Transient failures wait and try again, up to OUTBOX_MAX_ATTEMPTS; others fail."""
-        if failure.transient and queued.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        """Transient failures wait and try again, up to the attempts allowed; others fail."""
+        if failure.transient and queued.attempts < attempts_allowed(queued.max_attempts):
             self._commit(self._retry, outbox_id=queued.id, reason=failure.reason,
                          at=now + retry_delay(queued.attempts))
             status = OutboxStatus.PENDING
         else:
             reason = failure.reason
             if failure.transient:
-                reason += f" (gave up after {queued.attempts} attempts)"
+                tries = queued.attempts
+                reason += f" (gave up after {tries} attempt{'' if tries == 1 else 's'})"
             self._commit(self._failed, outbox_id=queued.id, reason=reason)
             status = OutboxStatus.FAILED
         log.warning("Outbox message %s (%s): %s", queued.id, status, failure.reason)
@@ -277,8 +279,8 @@ def suppress_refused(queued: QueuedEmail, failure: DeliveryFailure) -> None:
     """The server refused the recipient for good (5xx at RCPT): no more bulk mail to them."""
     try:
         begin_write_transaction(db.session())
-        suppress(envelope_address(queued.recipient), SuppressionReason.REFUSED, failure.reason,
-                 db.session.get(OutboxMessage, queued.id))
+        suppress(delivery.envelope_address(queued.recipient), SuppressionReason.REFUSED,
+                 failure.reason, db.session.get(OutboxMessage, queued.id))
         db.session.commit()
     except sa.exc.SQLAlchemyError:  # the message's own outcome is already recorded
         db.session.rollback()
@@ -287,7 +289,7 @@ def suppress_refused(queued: QueuedEmail, failure: DeliveryFailure) -> None:
 
 def send_batch(
     batch: Batch,
-    transport: SmtpTransport | FileTransport,
+    transport: delivery.SmtpTransport | delivery.FileTransport,
     outcomes: OutcomeLog,
     *,
     clock: Clock = utcnow,
@@ -330,7 +332,7 @@ def drain_one_connection(
 ) -> Tally:
     """Send every message that is due, batch after batch over one connection."""
     tally = Tally()
-    transport = open_transport()
+    transport = delivery.open_transport()
     outcomes = None
     try:
         while not should_stop():
