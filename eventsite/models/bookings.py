@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 # Where a booking stands: a place, a place in line, or given up.
 # Each value is the name in lower case, as stored.
+__all__ = ["BookingStatus", "Booking", "BookingLink"]
+
 BookingStatus = enum.StrEnum("BookingStatus", "CONFIRMED WAITING CANCELLED")
 
 

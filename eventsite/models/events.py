@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from .people import Organiser
 
 
+__all__ = [
+    "DEFAULT_TIMEZONE", "Event", "Speaker", "SpeakerRole", "EventSpeaker", "Resource",
+    "ContentVersion", "FollowUpAudience", "follow_up_resources", "FollowUp",
+]
+
 DEFAULT_TIMEZONE = "Europe/London"
 
 

@@ -12,6 +12,8 @@ from ..extensions import db
 
 # Where an email stands: due, in a worker's hands, accepted by the relay, or given up.
 # Each value is the name in lower case, as stored.
+__all__ = ["OutboxStatus", "OutboxMessage", "SuppressionReason", "Suppression"]
+
 OutboxStatus = enum.StrEnum("OutboxStatus", "PENDING SENDING SENT FAILED BOUNCED SUPPRESSED")
 
 

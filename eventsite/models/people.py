@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .events import Event
 
 
+__all__ = ["Organiser", "AuditEntry"]
+
 class Organiser(UserMixin, db.Model):
     """Someone who runs events and may see attendee data."""
 
