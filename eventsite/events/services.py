@@ -51,8 +51,9 @@ def update_event(event: Event, values: dict) -> list[tuple[str, str, str]]:
     Takes the event's lock first (`lock_event`, as a booking does), so a lower capacity
     is judged against the confirmed count at that moment: below it, CapacityTooLow is
     raised and nothing changes. Confirmed places never exceed the capacity, whatever the
-    concurrency. People with a live booking are told of a change of time or place through
-    the outbox (once per change, however often it is submitted). A higher capacity moves
+    concurrency. A change of time or place raises the event's sequence, and people with a
+    live booking are told of it through the outbox (once per change, however often it is
+    submitted), the confirmed with a new calendar invitation. A higher capacity moves
     people off the waiting list straight away.
     """
     event = lock_event(event.id)
@@ -69,6 +70,9 @@ def update_event(event: Event, values: dict) -> list[tuple[str, str, str]]:
     after = _when_where(event)
     changes = [(label, before[label], after[label]) for label in before
                if before[label] != after[label]]
+    if changes:
+        event.sequence += 1  # calendars take the new invitation over the old (RFC 5546)
+        db.session.flush()
     if changes and not event.is_cancelled:
         told = queue_event_changed(event, changes)
         if told:
@@ -96,6 +100,7 @@ def cancel_event(event: Event) -> int:
     if event.is_cancelled:
         return 0
     event.cancelled_at = utcnow()
+    event.sequence += 1
     db.session.flush()
     told = queue_event_cancelled(event)
     audit.record("event cancelled", event=event, detail=f"{told} people told")

@@ -51,6 +51,8 @@ class Event(db.Model):
     organiser_email: Mapped[str] = mapped_column(sa.String(320), default="")
     published: Mapped[bool] = mapped_column(default=False, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # iTIP's SEQUENCE (RFC 5546 §2.1.4): one up for each change of time, place or status.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
