@@ -69,6 +69,23 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class CalendarInvitation:
+    """An iMIP message (RFC 6047): an iTIP method (REQUEST, CANCEL) and its calendar.
+
+    It goes out twice: as a `text/calendar; method=...` part beside the text and HTML,
+    which Outlook and Gmail act on, and as `invite.ics`, for other clients.
+    """
+
+    method: str
+    data: bytes
+    filename: str = "invite.ics"
+
+    @property
+    def content_type(self) -> str:
+        return f"text/calendar; method={self.method}"
+
+
+@dataclass(frozen=True)
 class OutgoingEmail:
     """An email to build (`build_email`): its content, as queued or for a preview."""
 
@@ -79,6 +96,7 @@ class OutgoingEmail:
     body_html: str
     headers: dict
     attachments: tuple[Attachment, ...] = ()
+    calendar: CalendarInvitation | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +169,12 @@ def build_email(outgoing: OutgoingEmail) -> Message:
         message["Reply-To"] = sanitize_address(mailboxes[2])
     for name, value in headers.items():
         message[name] = _encoded(value)
-    for attachment in outgoing.attachments:
+    attachments = list(outgoing.attachments)
+    if outgoing.calendar is not None:
+        invitation = outgoing.calendar
+        attachments.append(Attachment(invitation.filename, invitation.content_type,
+                                      invitation.data))
+    for attachment in attachments:
         message.attach(_attachment_part(attachment))
     return message
 
@@ -162,14 +185,18 @@ def email_bytes(outgoing: OutgoingEmail) -> bytes:
 
 
 def _body(outgoing: OutgoingEmail) -> Message:
-    """The text, beside the HTML if there is any, in a mixed part if files are attached."""
+    """The text, beside the HTML and the calendar if there are any, in a mixed part if
+    files are attached."""
     text = _text_part(outgoing.body_text, "plain")
-    if outgoing.body_html:
+    if outgoing.body_html or outgoing.calendar:
         alternative = MIMEMultipart("alternative")
         alternative.attach(text)
-        alternative.attach(_text_part(outgoing.body_html, "html"))
+        if outgoing.body_html:
+            alternative.attach(_text_part(outgoing.body_html, "html"))
+        if outgoing.calendar:
+            alternative.attach(_calendar_part(outgoing.calendar))
         text = alternative
-    if not outgoing.body_html and not outgoing.attachments:
+    if not outgoing.body_html and not outgoing.attachments and not outgoing.calendar:
         return text
     mixed = MIMEMultipart()
     mixed.attach(text)
@@ -187,9 +214,21 @@ def _text_part(text: str, subtype: str) -> MIMEText:
     return MIMEText(text, subtype, "utf-8")
 
 
+def _calendar_part(invitation: CalendarInvitation) -> MIMEText:
+    """The calendar as iMIP puts it in the body: its method= the same as its METHOD
+    (RFC 5545 §8.1, RFC 6047 §2.4)."""
+    part = _text_part(invitation.data.decode("utf-8"), "calendar")
+    part.set_param("method", invitation.method)
+    return part
+
+
 def _attachment_part(attachment: Attachment) -> MIMEBase:
     """A file as base64, named in its Content-Disposition (RFC 2231 if not ASCII)."""
-    part = MIMEBase(*attachment.content_type.split("/"))
+    content_type, *params = (item.strip() for item in attachment.content_type.split(";"))
+    part = MIMEBase(*content_type.split("/"))
+    for param in params:
+        name, _, value = param.partition("=")
+        part.set_param(name, value)
     part.set_payload(attachment.data)
     encode_base64(part)
     filename = attachment.filename

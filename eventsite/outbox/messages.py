@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Booking, Event, OutboxMessage, OutboxStatus
-from .delivery import Attachment, OutgoingEmail, email_bytes, with_bodies
+from .delivery import Attachment, CalendarInvitation, OutgoingEmail, email_bytes, with_bodies
 from .dkim_keys import signed
 from .standing import not_sent_note, tried_once_note
 from .suppressions import suppression_of
@@ -41,6 +41,7 @@ def queue_email(
     template: str,
     context: dict | None = None,
     attachments: tuple[Attachment, ...] | list[Attachment] = (),
+    calendar: CalendarInvitation | None = None,
     headers: dict[str, str] | None = None,
     event: Event | None = None,
     booking: Booking | None = None,
@@ -58,7 +59,7 @@ def queue_email(
     never hold them, and the stored email loses them once sent or finally failed.
     `bulk` mail carries List-Id and is kept unsent (`suppressed`, with why) for a
     suppressed address; other mail to one gets one attempt. `automatic` mail says so
-    (Auto-Submitted).
+    (Auto-Submitted). A `calendar` invitation goes beside the text and HTML and as a file.
     """
     existing = queued_message(dedupe_key)
     if existing is not None:
@@ -66,7 +67,7 @@ def queue_email(
     outgoing = render_email(
         to=to, subject=subject, template=template,
         context={"event": event, "booking": booking, **(context or {})},
-        attachments=attachments,
+        attachments=attachments, calendar=calendar,
         headers={**(headers or {}), **list_headers(event, bulk=bulk, automatic=automatic)},
     )
     message = outbox_row(outgoing, kind=kind, dedupe_key=dedupe_key, event=event,
@@ -143,7 +144,8 @@ def queued_message(dedupe_key: str) -> OutboxMessage | None:
 
 
 def render_email(*, to: str, subject: str, template: str, context: dict,
-                 attachments, headers: dict[str, str]) -> OutgoingEmail:
+                 attachments, headers: dict[str, str],
+                 calendar: CalendarInvitation | None = None) -> OutgoingEmail:
     """The email rendered from `email/<template>.txt` and `.html` with a new Message-ID,
     every header value folded onto one line (no header injection)."""
     return OutgoingEmail(
@@ -154,6 +156,7 @@ def render_email(*, to: str, subject: str, template: str, context: dict,
         headers={header_text(k): header_text(v) for k, v in headers.items()},
         attachments=tuple(Attachment(header_text(a.filename), a.content_type, a.data)
                           for a in attachments),
+        calendar=calendar,
     )
 
 
