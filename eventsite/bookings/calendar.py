@@ -1,4 +1,5 @@
-"""Calendar files (RFC 5545) for events and bookings, built with icalendar."""
+"""Calendar files (RFC 5545) for events, and iMIP invitations (RFC 5546, RFC 6047) for
+bookings, built with icalendar. docs/CALENDAR.md says what calendars do with each."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,13 +9,24 @@ import icalendar
 from flask import current_app
 
 from ..database import utcnow
-from ..models import Event
+from ..models import Booking, Event
+from ..outbox.delivery import CalendarInvitation, sender
 from ..web.urls import absolute_url
+
+REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
+
+
+def _site_host() -> str:
+    return urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
 
 
 def event_uid(event: Event) -> str:
-    host = urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
-    return f"event-{event.id}@{host}"
+    return f"event-{event.id}@{_site_host()}"
+
+
+def booking_uid(booking: Booking) -> str:
+    """The UID of one attendee's invitation: the same in every REQUEST and CANCEL."""
+    return f"event-{booking.event_id}-booking-{booking.id}@{_site_host()}"
 
 
 def event_calendar(event: Event) -> bytes:
@@ -23,12 +35,40 @@ def event_calendar(event: Event) -> bytes:
     It carries the event's public page and never a booking's manage link: calendars are
     shared, synced and published far more freely than email.
     """
+    return _calendar(event, PUBLISH, event_uid(event)).to_ical()
+
+
+def booking_invitation(booking: Booking, method: str = REQUEST, *,
+                       sequence: int | None = None) -> CalendarInvitation:
+    """The attendee's iMIP invitation (REQUEST) or its withdrawal (CANCEL).
+
+    ORGANIZER is the address the email comes from (MAIL_DEFAULT_SENDER), as iMIP
+    requires; the attendee has accepted already, so no reply is asked for. SEQUENCE is
+    the event's unless `sequence` says otherwise.
+    """
+    event = booking.event
+    calendar = _calendar(event, method, booking_uid(booking))
+    vevent = calendar.walk("VEVENT")[0]
+    vevent.add("sequence", event.sequence if sequence is None else sequence)
+    name, address = sender()
+    vevent.add("organizer", icalendar.vCalAddress(f"mailto:{address}"),
+               parameters={"CN": name})
+    vevent.add("attendee", icalendar.vCalAddress(f"mailto:{booking.email}"), parameters={
+        "CN": booking.name, "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "ACCEPTED",
+        "RSVP": "FALSE",
+    })
+    if method == CANCEL:
+        vevent["status"] = icalendar.vText("CANCELLED")
+    return CalendarInvitation(method, calendar.to_ical())
+
+
+def _calendar(event: Event, method: str, uid: str) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//eventsite//fringe events//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     vevent = icalendar.Event()
-    vevent.add("uid", event_uid(event))
+    vevent.add("uid", uid)
     vevent.add("dtstamp", utcnow())
     vevent.add("dtstart", event.local_starts_at)
     vevent.add("dtend", event.local_ends_at)
@@ -48,4 +88,4 @@ def event_calendar(event: Event) -> bytes:
         first_date=event.starts_at.date() - timedelta(days=366),
         last_date=event.ends_at.date() + timedelta(days=366),
     )
-    return calendar.to_ical()
+    return calendar

@@ -7,9 +7,15 @@ therefore queued together with a newly issued token (`issue_manage_token`), whic
 adds a link to the booking rather than replacing one: every link ever emailed for a
 booking keeps working, so the attendee can use whichever email they open. Links stop
 working 30 days after the event ends (`pages.booking_or_404`), or when the booking's
-personal data is anonymised or erased. Calendar attachments carry the event's page only.
+personal data is anonymised or erased. Calendar invitations carry the event's page only.
 The cancellation email carries no new link: the earlier ones still show the booking as
 cancelled (and nothing personal).
+
+Calendars. Every email that puts the event in the attendee's calendar (confirmation,
+promotion, reminder) carries an iMIP REQUEST with the booking's UID and the event's
+SEQUENCE; the cancellation carries a CANCEL with the same UID and the event's SEQUENCE
+plus one, so it outranks every invitation sent for the event as it stands
+(docs/CALENDAR.md).
 
 Each function is idempotent for the same booking and token (its dedupe key includes a
 digest of the token), so a retried transaction cannot queue the same email twice, while a
@@ -24,16 +30,15 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event, OutboxMessage
-from ..outbox.messages import Attachment, mailbox, queue_email, queued_message
+from ..outbox.delivery import CalendarInvitation
+from ..outbox.messages import mailbox, queue_email, queued_message
 from ..outbox.schedule import ScheduledMail, events_starting_within, start_stamp
 from ..web.text import format_date, format_time, format_when
 from ..web.urls import absolute_url
-from .calendar import event_calendar
+from .calendar import CANCEL, booking_invitation
 from .followup_links import list_unsubscribe_headers, unsubscribe_url
 from .resends import RESEND_PREFIX
 from .tokens import hash_token, issue_manage_token
-
-INVITE_FILENAME = "invite.ics"
 
 
 def manage_url(token: str) -> str:
@@ -43,7 +48,8 @@ def manage_url(token: str) -> str:
 
 def queue_booking_confirmation(booking: Booking, token: str) -> OutboxMessage:
     """'You have a place': the details, the manage link and the calendar invitation."""
-    return _queue(booking, "booking_confirmed", "Booking confirmed", token, with_invite=True)
+    return _queue(booking, "booking_confirmed", "Booking confirmed", token,
+                  calendar=booking_invitation(booking))
 
 
 def queue_waiting_list_notice(booking: Booking, token: str) -> OutboxMessage:
@@ -53,7 +59,8 @@ def queue_waiting_list_notice(booking: Booking, token: str) -> OutboxMessage:
 
 def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage:
     """'A place came up and it is yours': as the confirmation, with the invitation."""
-    return _queue(booking, "booking_promoted", "You have a place", token, with_invite=True)
+    return _queue(booking, "booking_promoted", "You have a place", token,
+                  calendar=booking_invitation(booking))
 
 
 def queue_booking_again(booking: Booking, token: str) -> OutboxMessage:
@@ -63,28 +70,28 @@ def queue_booking_again(booking: Booking, token: str) -> OutboxMessage:
     """
     if booking.status == BookingStatus.CONFIRMED:
         return _queue(booking, "booking_confirmed", "Booking confirmed", token,
-                      with_invite=True, key_prefix=RESEND_PREFIX)
+                      calendar=booking_invitation(booking), key_prefix=RESEND_PREFIX)
     return _queue(booking, "booking_waiting_list", "Waiting list", token,
                   key_prefix=RESEND_PREFIX)
 
 
 def queue_cancellation_notice(booking: Booking) -> OutboxMessage:
-    """'Your booking is cancelled': sent once per booking, with a link to book again."""
-    return _queue(booking, "booking_cancelled", "Booking cancelled")
+    """'Your booking is cancelled': sent once per booking, with a link to book again, and,
+    if the booking ever had a place (so an invitation), the CANCEL that takes the event out
+    of the attendee's calendar."""
+    calendar = None
+    if booking.confirmed_at is not None:
+        calendar = booking_invitation(booking, CANCEL, sequence=booking.event.sequence + 1)
+    return _queue(booking, "booking_cancelled", "Booking cancelled", calendar=calendar)
 
 
 def _queue(booking: Booking, kind: str, headline: str, token: str | None = None, *,
-           with_invite: bool = False, key_prefix: str = "") -> OutboxMessage:
+           calendar: CalendarInvitation | None = None, key_prefix: str = "") -> OutboxMessage:
     """One email about the booking, headed '<headline>: <event> (<reference>)'. With a
     token it carries that manage link and is kept once per booking and token; without
     one, once per booking."""
     event = booking.event
     link = manage_url(token) if token is not None else None
-    attachments = []
-    if with_invite:
-        attachments.append(
-            Attachment(INVITE_FILENAME, "text/calendar", event_calendar(event))
-        )
     dedupe_key = f"{key_prefix}{kind.replace('_', '-')}:{booking.id}"
     if token is not None:
         dedupe_key += f":{hash_token(token)[:16]}"
@@ -95,7 +102,7 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
         subject=f"{headline}: {event.title} ({booking.reference})",
         template=kind,
         context=_context(booking, manage_link=link),
-        attachments=attachments,
+        calendar=calendar,
         headers=_headers(booking),
         event=event,
         booking=booking,
@@ -131,8 +138,7 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
         subject=f"Reminder: {event.title}, {format_date(starts)} at {format_time(starts)}",
         template="reminder",
         context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link},
-        attachments=[Attachment(INVITE_FILENAME, "text/calendar",
-                                event_calendar(event))],
+        calendar=booking_invitation(booking),
         headers={**list_unsubscribe_headers(booking), **_headers(booking)},
         event=event,
         booking=booking,

@@ -92,7 +92,7 @@ def calendar_file(token: str):
     event = booking.event
     return pages.private(Response(
         event_calendar(event),
-        mimetype="text/calendar",
+        content_type="text/calendar; method=PUBLISH; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
     ))
 

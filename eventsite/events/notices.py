@@ -5,6 +5,7 @@ import hashlib
 
 import sqlalchemy as sa
 
+from ..bookings.calendar import CANCEL, REQUEST, booking_invitation
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event
 from ..outbox.messages import mailbox, queue_email
@@ -23,13 +24,16 @@ def people_to_tell(event: Event) -> list[Booking]:
 
 
 def queue_event_cancelled(event: Event) -> int:
-    """Queue one cancellation notice per live booking; queueing twice sends once."""
+    """Queue one cancellation notice per live booking; queueing twice sends once. The
+    confirmed get a CANCEL that takes the event out of their calendars."""
     return _tell_everyone(event, "event_cancelled", f"Cancelled: {event.title}",
-                          f"event-cancelled:{event.id}")
+                          f"event-cancelled:{event.id}", method=CANCEL)
 
 
 def queue_event_changed(event: Event, changes: list[tuple[str, str, str]]) -> int:
-    """Queue one notice per live booking listing what changed (label, was, now).
+    """Queue one notice per live booking listing what changed (label, was, now); the
+    confirmed get a new invitation (the same UID, the event's new SEQUENCE) that moves the
+    entry in their calendars.
 
     The same change queued twice (a double submit) sends once.
     """
@@ -37,13 +41,14 @@ def queue_event_changed(event: Event, changes: list[tuple[str, str, str]]) -> in
         return 0
     digest = hashlib.sha256(repr(sorted(changes)).encode()).hexdigest()[:16]
     return _tell_everyone(event, "event_changed", f"Changed: {event.title}",
-                          f"event-changed:{event.id}:{digest}", {"changes": changes})
+                          f"event-changed:{event.id}:{digest}", {"changes": changes},
+                          method=REQUEST)
 
 
 def _tell_everyone(event: Event, kind: str, subject: str, key_prefix: str,
-                   context: dict | None = None) -> int:
-    """One email of this kind to each of `people_to_tell`, kept once per key and booking;
-    returns how many people that is."""
+                   context: dict | None = None, *, method: str) -> int:
+    """One email of this kind to each of `people_to_tell`, kept once per key and booking,
+    with a calendar of this iTIP method to those confirmed; returns how many people."""
     bookings = people_to_tell(event)
     for booking in bookings:
         queue_email(
@@ -53,6 +58,8 @@ def _tell_everyone(event: Event, kind: str, subject: str, key_prefix: str,
             subject=subject,
             template=kind,
             context=context,
+            calendar=(booking_invitation(booking, method)
+                      if booking.status == BookingStatus.CONFIRMED else None),
             event=event,
             booking=booking,
         )

@@ -66,7 +66,7 @@ def calendar_file(slug: str):
     event = get_published_event(slug)
     return Response(
         event_calendar(event),
-        mimetype="text/calendar",
+        content_type="text/calendar; method=PUBLISH; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
     )
 

@@ -117,7 +117,7 @@ def test_booking_confirms_a_place_and_queues_the_confirmation(client, app):
     [(filename, content_type, data)] = attached_files(message.raw)
     assert (filename, content_type) == ("invite.ics", "text/calendar")
     vevent = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
-    assert str(vevent["UID"]).startswith(f"event-{event.id}@")
+    assert str(vevent["UID"]) == f"event-{event.id}-booking-{booking.id}@events.example.org"
     assert vevent.decoded("DTSTART").utcoffset() is not None
     assert "Meeting Room 4" in str(vevent["LOCATION"])
     sent = email.message_from_bytes(message.raw, policy=email.policy.default)
