@@ -16,7 +16,7 @@ from tests.conftest import deliver, load
 from tests.factories import outbox_row
 from tests.imap import imap_server  # noqa: F401  (a fixture)
 
-SAMPLES = Path(__file__).parent.parent / "data" / "bounces"
+SAMPLES = Path(__file__).parent.parent / "data" / "bounces"  # one raw email each, as .txt
 RECIPIENT = "alex.attendee@example.net"
 BOUNCES = {"MAIL_BOUNCE_ADDRESS": "bounces@example.org"}
 
@@ -37,7 +37,7 @@ EXPECTED = {
 
 
 def test_every_sample_has_an_expected_outcome():
-    assert sorted(path.stem for path in SAMPLES.glob("*.eml")) == sorted(EXPECTED)
+    assert sorted(path.stem for path in SAMPLES.glob("*.txt")) == sorted(EXPECTED)
 
 
 def sent_message(app, *, days_ago: int = 3) -> OutboxMessage:
@@ -56,7 +56,7 @@ def sent_message(app, *, days_ago: int = 3) -> OutboxMessage:
 def sample(app, name: str, message: OutboxMessage) -> bytes:
     with app.app_context():
         verp = verp_address(message.id, app.config)
-    text = (SAMPLES / f"{name}.eml").read_text()
+    text = (SAMPLES / f"{name}.txt").read_text()
     text = (text.replace("{{verp}}", verp).replace("{{message_id}}", message.message_id)
             .replace("{{recipient}}", RECIPIENT))
     return text.replace("\n", "\r\n").encode()
@@ -120,7 +120,7 @@ def test_envelope_sender_names_the_message_and_its_bounce_comes_home(smtp_app, s
     assert smtp_server.envelopes == [(verp, [RECIPIENT])]
     assert verp.startswith(f"bounces+{message_id}-") and verp.endswith("@example.org")
 
-    dsn = (SAMPLES / "rfc3464_user_unknown.eml").read_text()
+    dsn = (SAMPLES / "rfc3464_user_unknown.txt").read_text()
     dsn = dsn.replace("{{verp}}", verp).replace("{{recipient}}", RECIPIENT).replace(
         "{{message_id}}", "<not-the-original@example.org>")  # found by VERP alone
     result = runner.invoke(args=["mail", "bounce", "--recipient", verp], input=dsn.encode())
