@@ -3,30 +3,24 @@ bookings, built with icalendar. docs/CALENDAR.md says what calendars do with eac
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import icalendar
-from flask import current_app
 
 from ..database import utcnow
 from ..models import Booking, Event
 from ..outbox.delivery import CalendarInvitation, sender
-from ..web.urls import absolute_url
+from ..web.urls import absolute_url, site_host
 
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 
 
-def _site_host() -> str:
-    return urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
-
-
 def event_uid(event: Event) -> str:
-    return f"event-{event.id}@{_site_host()}"
+    return f"event-{event.id}@{site_host()}"
 
 
 def booking_uid(booking: Booking) -> str:
     """The UID of one attendee's invitation: the same in every REQUEST and CANCEL."""
-    return f"event-{booking.event_id}-booking-{booking.id}@{_site_host()}"
+    return f"event-{booking.event_id}-booking-{booking.id}@{site_host()}"
 
 
 def event_calendar(event: Event) -> bytes:

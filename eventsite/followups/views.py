@@ -17,6 +17,7 @@ from markupsafe import Markup
 from ..bookings.followup_links import booking_for_token, unsubscribe_from_followups
 from ..extensions import csrf, db
 from ..models import Event, FollowUp
+from ..outbox.services import status_counts
 from ..web.admin import admin_blueprint, commit_unless_refused
 from ..web.forms import SubmissionForm, new_submission
 from ..web.loaders import event_item_or_404, event_or_404
@@ -75,10 +76,10 @@ def follow_ups(slug: str):
 def follow_up(slug: str, follow_up_id: int):
     event, follow_up = load(slug, follow_up_id)
     preview, problem = preview_for_organiser(follow_up)
+    messages = services.follow_up_messages(follow_up)
     return render_template(
         "followups/follow_up.html", event=event, follow_up=follow_up, preview=preview,
-        problem=problem, counts=services.follow_up_counts(follow_up),
-        messages=services.follow_up_messages(follow_up),
+        problem=problem, counts=status_counts(messages), messages=messages,
         audiences=services.AUDIENCES, audience_size=services.audience_size(follow_up),
         to_send=len(services.recipients_to_send(follow_up)),
         test_form=SubmissionForm(submission=new_submission()), is_attached=services.is_attached,

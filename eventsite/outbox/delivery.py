@@ -108,6 +108,7 @@ class QueuedEmail:
     recipient: str
     attempts: int
     max_attempts: int | None  # its own limit, if it has one
+    holds_private_links: bool  # to be forgotten once it is sent or has finally failed
     raw: bytes  # the email as built when queued, sent byte for byte
 
 

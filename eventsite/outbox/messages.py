@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 from email.utils import formataddr, make_msgid, parseaddr
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Booking, Event, OutboxMessage, OutboxStatus
+from ..web.urls import site_host
 from .delivery import Attachment, CalendarInvitation, OutgoingEmail, email_bytes, with_bodies
 from .dkim_keys import signed
 from .standing import not_sent_note, tried_once_note
@@ -130,10 +130,6 @@ def hold_for_suppression(message: OutboxMessage, *, bulk: bool) -> None:
     else:
         message.max_attempts = 1
         message.last_error = tried_once_note(suppression)
-
-
-def site_host() -> str:
-    return urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
 
 
 def queued_message(dedupe_key: str) -> OutboxMessage | None:

@@ -93,6 +93,8 @@ def forget_private_links(message_ids: list[int]) -> None:
 
     Then nothing in the database, or a backup of it, opens a booking. Commits.
     """
+    if not message_ids:
+        return  # no write transaction for a batch that holds no private link
     table = OutboxMessage.__table__
     begin_write_transaction()
     rows = db.session.execute(

@@ -148,7 +148,8 @@ def _queued(ids: list[int]) -> list[QueuedEmail]:
     if not ids:
         return []
     columns = (OutboxMessage.id, OutboxMessage.kind, OutboxMessage.recipient,
-               OutboxMessage.attempts, OutboxMessage.max_attempts, OutboxMessage.raw)
+               OutboxMessage.attempts, OutboxMessage.max_attempts,
+               OutboxMessage.holds_private_links, OutboxMessage.raw)
     rows = {row.id: row for row in db.session.execute(
         sa.select(*columns).where(OutboxMessage.id.in_(ids)))}
     return [QueuedEmail(**rows[i]._asdict()) for i in ids]
@@ -319,7 +320,7 @@ def send_batch(
             if on_done:
                 on_done(message, message_status)
         renew_lease(batch, remaining, clock())
-    forget_private_links([message.id for message in batch.messages])
+    forget_private_links([m.id for m in batch.messages if m.holds_private_links])
     return tally
 
 

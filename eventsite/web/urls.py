@@ -16,3 +16,8 @@ def absolute_url(endpoint: str, **values) -> str:
     adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/",
                                        url_scheme=site.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def site_host() -> str:
+    """SITE_URL's host name: the right-hand side of Message-IDs, calendar UIDs, List-Ids."""
+    return urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
