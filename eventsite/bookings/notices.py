@@ -31,7 +31,7 @@ from flask import current_app
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event, OutboxMessage
 from ..outbox.delivery import CalendarInvitation
-from ..outbox.messages import mailbox, queue_email, queued_message
+from ..outbox.messages import mailbox, prepare_email, queue_email, queued_message
 from ..outbox.schedule import ScheduledMail, events_starting_within, start_stamp
 from ..web.text import format_date, format_time, format_when
 from ..web.urls import absolute_url
@@ -55,6 +55,16 @@ def queue_booking_confirmation(booking: Booking, token: str) -> OutboxMessage:
 def queue_waiting_list_notice(booking: Booking, token: str) -> OutboxMessage:
     """'You are on the waiting list': what happens next and the manage link."""
     return _queue(booking, "booking_waiting_list", "Waiting list", token)
+
+
+def prepare_first_email(booking: Booking, token: str) -> OutboxMessage:
+    """The confirmation or the waiting-list email (by the booking's status) of a booking not
+    yet inserted, built now, so that none of it is done while the event is locked; stored
+    with `store_email` in the booking's transaction. The booking needs its id already."""
+    if booking.status == BookingStatus.CONFIRMED:
+        return _queue(booking, "booking_confirmed", "Booking confirmed", token,
+                      calendar=booking_invitation(booking), send=prepare_email)
+    return _queue(booking, "booking_waiting_list", "Waiting list", token, send=prepare_email)
 
 
 def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage:
@@ -86,7 +96,8 @@ def queue_cancellation_notice(booking: Booking) -> OutboxMessage:
 
 
 def _queue(booking: Booking, kind: str, headline: str, token: str | None = None, *,
-           calendar: CalendarInvitation | None = None, key_prefix: str = "") -> OutboxMessage:
+           calendar: CalendarInvitation | None = None, key_prefix: str = "",
+           send=queue_email) -> OutboxMessage:
     """One email about the booking, headed '<headline>: <event> (<reference>)'. With a
     token it carries that manage link and is kept once per booking and token; without
     one, once per booking."""
@@ -95,7 +106,7 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
     dedupe_key = f"{key_prefix}{kind.replace('_', '-')}:{booking.id}"
     if token is not None:
         dedupe_key += f":{hash_token(token)[:16]}"
-    return queue_email(
+    return send(
         kind=kind,
         dedupe_key=dedupe_key,
         to=mailbox(booking.name, booking.email),
