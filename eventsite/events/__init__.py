@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .cli import events_cli
 from .views import admin, bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(admin)
+    app.cli.add_command(events_cli)
