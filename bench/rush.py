@@ -181,7 +181,7 @@ def one_database(label: str, database_url: str, servers: int, tmp: Path, args) -
     print(f"  limit (bare lock + insert): {limit['per_second']:.0f} bookings/s, p50 "
           f"{limit['p50']:.1f} ms, p99 {limit['p99']:.1f} ms, errors {limit['errors']}, "
           f"rows {counts['limit rows']}; event page {limit['page_rps']:.0f} req/s")
-    print(f"  rush: confirmed {confirmed} (goal exactly {args.places}), waiting "
+    print(f"  {label} rush: confirmed {confirmed} (goal exactly {args.places}), waiting "
           f"{counts.get('waiting', 0)}, errors {real['errors']} (goal 0), "
           f"{real['per_second']:.0f} bookings/s in {real['wall']:.1f} s, p50 {real['p50']:.1f} ms, "
           f"p99 {real['p99']:.1f} ms")

@@ -1,6 +1,8 @@
 """Loading events as the public site shows them."""
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
@@ -32,14 +34,20 @@ def get_published_event(slug: str) -> Event:
     return event
 
 
+@cache
+def _event_page_statement() -> sa.Select:
+    # Built once (it is the same for every slug): building it costs more than running it.
+    return (
+        published_event_query(sa.bindparam("slug"))
+        .add_columns(confirmed_count())
+        .options(joinedload(Event.speaker_links).joinedload(EventSpeaker.speaker))
+    )
+
+
 def get_event_page(slug: str) -> tuple[Event, BookingCounts]:
     """The published event with its programme (speakers) and its confirmed bookings
     counted, in one query; or 404. Its resources load when asked for."""
-    found = db.session.execute(
-        published_event_query(slug)
-        .add_columns(confirmed_count())
-        .options(joinedload(Event.speaker_links).joinedload(EventSpeaker.speaker))
-    ).unique().first()
+    found = db.session.execute(_event_page_statement(), {"slug": slug}).unique().first()
     if found is None:
         abort(404)
     event, confirmed = found

@@ -16,7 +16,7 @@ def event_or_404(slug: str) -> Event:
     return db.first_or_404(sa.select(Event).where(Event.slug == slug))
 
 
-def published_event_query(slug: str) -> sa.Select:
+def published_event_query(slug: str | sa.BindParameter) -> sa.Select:
     """The published event with this slug, as the public pages and the booking form find
     it (an unpublished one is not there at all)."""
     return sa.select(Event).where(Event.slug == slug, Event.published.is_(True))
