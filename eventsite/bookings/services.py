@@ -125,7 +125,10 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
     Guarantee: confirmed bookings never exceed the event's capacity, whatever the
     concurrency, because the count of confirmed bookings and the insert happen under the
     event's lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE on the event
-    row), held until the caller commits. Nobody else can count in between.
+    row), held until the caller commits. Nobody else can count in between. Only the count
+    and the inserts happen under it: the booking's reference, token and first email are
+    prepared before it (`drafts.draw_up_booking`), and the email is stored in the same
+    transaction as the booking.
 
     When the event is full the person joins the waiting list if the event has one; if not,
     BookingRefused is raised. So is booking outside the window (organisers with
