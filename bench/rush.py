@@ -11,7 +11,7 @@ gives the limit: BEGIN, the event's row locked, one INSERT, COMMIT, through the 
 gunicorn and SQLAlchemy. A hello-world on the same servers gives the page's reference.
 
     .venv/bin/python bench/rush.py [--people 2000] [--places 500] [--concurrency 32]
-                                   [--postgres postgresql://...]
+                                   [--postgres postgresql://...] [--no-sqlite]
 """
 from __future__ import annotations
 
@@ -202,10 +202,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        one_database("SQLite", f"sqlite:///{tmp / 'rush.db'}", 1, tmp, args)
+        if not args.no_sqlite:
+            one_database("SQLite", f"sqlite:///{tmp / 'rush.db'}", 1, tmp, args)
         if args.postgres:
             from config import normalise_database_url
 
