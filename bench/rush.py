@@ -135,7 +135,8 @@ def hello_world(tmp: Path, servers: int, args) -> float:
     (tmp / "hello.py").write_text(HELLO)
     with ExitStack() as stack:
         bases = [stack.enter_context(gunicorn("hello:app", {}, workers=args.workers,
-                                              threads=args.threads, cwd=tmp))
+                                              threads=args.threads, cwd=tmp,
+                                              start_seconds=120))
                  for _ in range(servers)]
         readers = [wrk(base + "/", args.connections // servers, seconds=5) for base in bases]
         for reader in readers:
@@ -166,7 +167,7 @@ def one_database(label: str, database_url: str, servers: int, tmp: Path, args) -
     with ExitStack() as stack:
         bases = [stack.enter_context(gunicorn("rush_app:app", env, workers=args.workers,
                                               threads=args.threads, cwd=HERE,
-                                              check_path="/healthz"))
+                                              check_path="/healthz", start_seconds=120))
                  for _ in range(servers)]
         limit = crowd(bases, f"/bench/limit/{SLUG}", args)
         real = crowd(bases, f"/events/{SLUG}/book", args)
