@@ -146,7 +146,7 @@ def edit_event(slug: str):
 
 def told_of_change(event: Event, changes: list, tell: bool) -> str:
     """What the organiser is told about the email their change of time or place makes."""
-    if not changes or not booking_counts(event).live:
+    if not changes or event.is_cancelled or not booking_counts(event).live:
         return ""
     if not tell:
         return " Attendees were not told (a typo fix)."

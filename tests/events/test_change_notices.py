@@ -128,7 +128,7 @@ def test_someone_who_booked_during_the_burst_hears_only_what_changed_since(app, 
     [late] = [booking_id for booking_id in notices if booking_id != before.id]
     assert "Venue: Room 7, was Meeting Room 4" in notices[before.id]
     assert "Address: 2 Quay Street, Manchester" in notices[before.id]
-    assert "Venue" not in notices[late].split("Address")[0].split("has changed")[1]
+    assert "Venue:" not in notices[late]
     assert "Address: 2 Quay Street, Manchester, was 1 Quay Street, Manchester" in notices[late]
 
 
