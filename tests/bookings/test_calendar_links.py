@@ -144,6 +144,16 @@ def test_the_feed_holds_the_current_version_after_a_change(app, client):
     assert the_invitation(notice.raw)[:3] == (uid, sequence, "REQUEST")
 
 
+def test_a_typo_fix_shows_in_the_feed_with_the_same_sequence(app, client):
+    event = make_event(app, venue="Meeting Rom 4")
+    booking, token, uid = booked(app, client, event)
+    https, _ = feed_of(client, token)
+    edit(app, event, tell_attendees=False, venue="Meeting Room 4")
+    sequence, status, vevent = fetch_feed(client, https)
+    assert (str(vevent["UID"]), sequence, status) == (uid, 0, "CONFIRMED")
+    assert str(vevent["LOCATION"]).startswith("Meeting Room 4,")
+
+
 def test_the_feed_says_cancelled_when_the_booking_is(app, client):
     event = make_event(app)
     booking, token, uid = booked(app, client, event)
