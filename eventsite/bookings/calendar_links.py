@@ -24,6 +24,7 @@ from ..web.urls import absolute_url
 FEED_SALT = "calendar-feed"
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK = "https://outlook.live.com/calendar/0/action/compose"
+READABLE = "/:"  # left as they are in the links' values, which stay valid and readable
 
 
 def add_to_calendar_links(event: Event, ics_url: str | None = None) -> list[tuple[str, str]]:
@@ -34,11 +35,11 @@ def add_to_calendar_links(event: Event, ics_url: str | None = None) -> list[tupl
         "action": "TEMPLATE", "text": event.title,
         "dates": f"{_google_time(event.starts_at)}/{_google_time(event.ends_at)}",
         "details": details, "location": location,
-    })
+    }, safe=READABLE)
     outlook = OUTLOOK + "?" + urlencode({
         "subject": event.title, "startdt": _iso_utc(event.starts_at),
         "enddt": _iso_utc(event.ends_at), "body": details, "location": location,
-    })
+    }, safe=READABLE)
     ics = ics_url or absolute_url("events.calendar_file", slug=event.slug)
     return [("Google Calendar", google), ("Outlook", outlook), ("Apple / other (.ics)", ics)]
 
