@@ -1,7 +1,7 @@
 """Event pages built faster: the description's stored HTML, each event's places version
 
 Revision ID: e4c1a7b9d2f5
-Revises: b8d2f4a6c1e3
+Revises: d4f7a2c9e8b1
 Create Date: 2026-11-28 04:30:00
 
 The description's HTML is filled here with the sanitiser as it stands; whenever its rules
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4c1a7b9d2f5'
-down_revision = 'b8d2f4a6c1e3'
+down_revision = 'd4f7a2c9e8b1'
 branch_labels = None
 depends_on = None
 
