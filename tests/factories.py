@@ -13,6 +13,7 @@ from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import (
     Booking,
+    BookingQuestion,
     Event,
     EventSpeaker,
     FollowUp,
@@ -97,6 +98,14 @@ def make_booking(app, event: Event, **values) -> Booking:
         "confirmed_at": utcnow(),
     }
     return _save(app, Booking(**{**defaults, **values}))
+
+
+def make_question(app, event: Event, label: str = "Which breakout?", **values
+                  ) -> BookingQuestion:
+    """A booking question of the event (short text unless `kind` says otherwise)."""
+    defaults = {"event_id": event.id, "label": label, "kind": "short_text", "choices": [],
+                "position": next(_counter)}
+    return _save(app, BookingQuestion(**{**defaults, **values}))
 
 
 def make_resource(app, event: Event, **values) -> Resource:

@@ -24,7 +24,7 @@ from ..web.loaders import event_item_or_404, event_or_404
 from . import pages
 from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
 from .calendar import event_calendar
-from .forms import BookingForm, CancelBookingForm, OrganiserBookingForm
+from .forms import CancelBookingForm, OrganiserBookingForm, booking_form
 from .queries import booking_counts, search_bookings, waiting_list_position
 from .services import BookingRefused, cancel_booking, create_booking, promote_booking
 
@@ -49,7 +49,7 @@ def book(slug: str):
     refusal, left = pages.refusal_and_places(event)
     if refusal is not None:
         return pages.closed_page(event, refusal, 409 if request.method == "POST" else 200)
-    form = BookingForm()
+    form = booking_form(event)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return pages.booking_form_page(event, form, left, status=status)
@@ -173,7 +173,7 @@ def bookings(slug: str):
 @admin.route("/events/<slug:slug>/bookings/new", methods=["GET", "POST"])
 def add_booking(slug: str):
     event = event_or_404(slug)
-    form = OrganiserBookingForm()
+    form = booking_form(event, OrganiserBookingForm)
     if form.validate_on_submit():
         result = commit_unless_refused(BookingRefused, create_booking, event, form.details(),
                                        by_organiser=True)

@@ -3,3 +3,4 @@ from .bookings import *  # noqa: F403
 from .events import *  # noqa: F403
 from .mail import *  # noqa: F403
 from .people import *  # noqa: F403
+from .questions import *  # noqa: F403
