@@ -13,6 +13,7 @@ from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import (
     Booking,
+    BookingAnswer,
     BookingQuestion,
     Event,
     EventSpeaker,
@@ -106,6 +107,12 @@ def make_question(app, event: Event, label: str = "Which breakout?", **values
     defaults = {"event_id": event.id, "label": label, "kind": "short_text", "choices": [],
                 "position": next(_counter)}
     return _save(app, BookingQuestion(**{**defaults, **values}))
+
+
+def make_answer(app, booking: Booking, question: BookingQuestion, text: str = "",
+                chosen: list[str] | None = None) -> BookingAnswer:
+    return _save(app, BookingAnswer(booking_id=booking.id, question_id=question.id,
+                                    text=text, chosen=chosen or []))
 
 
 def make_resource(app, event: Event, **values) -> Resource:

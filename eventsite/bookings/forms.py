@@ -127,3 +127,24 @@ def booking_form(event, base: type[BookingForm] = BookingForm, **values) -> Book
     form_class = form_with_questions(base, questions,
                                      enforce_required=base is not OrganiserBookingForm)
     return form_class(**values)
+
+
+class BookingChangeForm(BookingForm):
+    """An attendee changing their own booking: the booking form without the email address
+    (the manage links go to it) and without the bot trap (only the link's holder is here)."""
+
+    email = None
+    website = None
+
+    @property
+    def looks_automated(self) -> bool:
+        return False
+
+    def values(self) -> dict:
+        return {
+            "name": self.name.data,
+            "organisation": self.organisation.data or "",
+            "job_title": self.job_title.data or "",
+            "access_needs": self.access_needs.data or "",
+            "wants_followup": bool(self.wants_followup.data),
+        }

@@ -36,6 +36,8 @@ EXPIRED_FORM = (
     "This form had expired, so nothing has been sent yet. Check your details and "
     "press the button again."
 )
+# Other public forms' pages for an expired form token, by endpoint: page(token).
+EXPIRED_FORM_PAGES: dict = {}
 TOO_LONG = (
     "What you sent was far too long to accept, so nothing has been booked. "
     "Please fill in the form again with shorter answers."
@@ -126,6 +128,8 @@ def form_expired(error: CSRFError):
     if request.endpoint == "bookings.cancel":
         flash(EXPIRED_FORM, "error")
         return redirect(url_for(".cancel", token=request.view_args["token"]), code=303)
+    if request.endpoint in EXPIRED_FORM_PAGES:
+        return EXPIRED_FORM_PAGES[request.endpoint](request.view_args["token"])
     return render_error(error)
 
 
