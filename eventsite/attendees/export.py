@@ -144,9 +144,10 @@ def csv_chunks(rows: Iterable[tuple[str, ...]], rows_per_chunk: int = 200, *,
 
 def attendee_csv(event: Event, status: str | None = None) -> Iterator[bytes]:
     """The whole attendee CSV for an event, as a stream of bytes."""
+    # A generator: nothing is read until the download starts (after the view's commit).
     questions = every_question(event.id)
-    return csv_chunks(attendee_rows(event, status, questions),
-                      header=HEADER + question_header(questions))
+    yield from csv_chunks(attendee_rows(event, status, questions),
+                          header=HEADER + question_header(questions))
 
 
 def export_filename(event: Event, status: str | None = None) -> str:
