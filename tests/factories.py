@@ -161,14 +161,18 @@ def queue_messages(app, count: int, *, to: str = "attendee{n}@example.org",
 
 
 def mail_route_values(app, event) -> dict[str, int]:
-    """An email and a follow-up of the event, for tests that open every /admin route."""
+    """An email, a follow-up and a booking question of the event, for tests that open
+    every /admin route."""
     with app.app_context():
         follow_up = FollowUp(event_id=event.id, subject="Slides", message="Thank you.")
         message = outbox_row("follow_up", "route-test", "someone@example.org", "Slides",
                              "Thank you.", "<p>Thank you.</p>", event_id=event.id)
-        db.session.add_all([follow_up, message])
+        question = BookingQuestion(event_id=event.id, label="Which breakout?",
+                                   kind="one_choice", choices=["Housing", "Care"])
+        db.session.add_all([follow_up, message, question])
         db.session.commit()
-        return {"follow_up_id": follow_up.id, "message_id": message.id}
+        return {"follow_up_id": follow_up.id, "message_id": message.id,
+                "question_id": question.id}
 
 
 def one_of_everything(app) -> dict[str, object]:

@@ -7,6 +7,7 @@ import io
 import re
 
 from eventsite.database import utcnow
+from tests.attendees.test_attendee_list_privacy import send_form
 from tests.conftest import attached_files, log_in, outbox
 from tests.factories import (
     attach_speaker,
@@ -16,7 +17,6 @@ from tests.factories import (
     make_question,
     make_speaker,
 )
-from tests.attendees.test_attendee_list_privacy import send_form
 
 
 def rows_of(data: bytes) -> list[list[str]]:

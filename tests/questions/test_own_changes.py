@@ -2,8 +2,10 @@
 theirs, and the organiser hears of changed needs in one daily digest per event."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from eventsite.bookings.tokens import issue_manage_token
@@ -185,3 +187,18 @@ def test_without_an_organiser_address_the_digest_goes_to_the_sites_contact(app, 
     assert run_worker_pass(app, utcnow() + timedelta(days=1)) == 1
     (digest,) = outbox(app, "needs_digest")
     assert digest.recipient == "contact@example.org"
+
+
+@pytest.mark.csrf
+def test_an_expired_change_form_keeps_what_was_typed_and_saves_nothing(app, client):
+    _event, booking, token = setup(app)
+    response = client.post(f"/bookings/{token}/edit", data=changes(access_needs="Halal"))
+    assert response.status_code == 400
+    assert "This form had expired, so nothing has been sent yet" in response.text
+    assert "Halal" in response.text
+    assert load(app, Booking, booking.id).access_needs == ""
+    fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
+    again = client.post(f"/bookings/{token}/edit",
+                        data=changes(access_needs="Halal", csrf_token=fresh.group(1)))
+    assert again.status_code == 303
+    assert load(app, Booking, booking.id).access_needs == "Halal"
