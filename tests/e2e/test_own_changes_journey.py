@@ -47,3 +47,46 @@ def test_attendee_changes_dietary_needs_from_the_manage_link(app, smtp_server,
     assert page.get_by_text("Your changes are saved.").is_visible()
     assert page.get_by_text("Vegan, no nuts").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_question_pages_have_no_serious_violations_and_fit_a_phone(app, live_server, page):
+    from tests.e2e.test_accessibility import serious_violations
+    from tests.factories import make_answer, make_booking, make_organiser
+    from tests.questions.test_own_changes import token_for
+
+    event = make_event(app, slug="asked")
+    kinds = [("Your council", "short_text", []), ("Anything to ask?", "long_text", []),
+             ("Which breakout?", "one_choice", ["Housing", "Care"]),
+             ("Which sessions?", "several_choices", ["Morning", "Afternoon"]),
+             ("Share with the sponsor?", "yes_no", [])]
+    questions = [make_question(app, event, label, kind=kind, choices=choices, required=True,
+                               help_text="Help for this question.", shared=kind == "yes_no")
+                 for label, kind, choices in kinds]
+    booking = make_booking(app, event)
+    make_answer(app, booking, questions[2], text="Care")
+    token = token_for(app, booking)
+    make_organiser(app, email="olive@example.org", password="a long enough password")
+
+    def check(path: str) -> None:
+        page.goto(live_server + path)
+        assert serious_violations(page) == [], path
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+
+    check("/events/asked/book")
+    page.get_by_role("button", name="Book a place").click()
+    assert page.get_by_text("Choose an answer to “Which breakout?”.").first.is_visible()
+    assert serious_violations(page) == []
+    check(f"/bookings/{token}")
+    check(f"/bookings/{token}/edit")
+    page.get_by_role("button", name="Save my changes").click()
+    assert page.get_by_text("Enter an answer to “Your council”.").first.is_visible()
+    assert serious_violations(page) == []
+
+    page.goto(live_server + "/admin/login")
+    page.get_by_label("Email").fill("olive@example.org")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Log in").click()
+    check("/admin/events/asked/questions")
+    check(f"/admin/events/asked/questions/{questions[2].id}")
+    check(f"/admin/events/asked/bookings/{booking.id}")
