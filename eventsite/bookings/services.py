@@ -14,7 +14,7 @@ caller commits or rolls back.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from ..database import begin_write_transaction, utcnow
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event
 from ..web.text import format_date, format_time
+from .answers import save_answers
 from .drafts import draw_up_booking, settle_status
 from .notices import (
     queue_booking_again,
@@ -59,6 +60,8 @@ class BookingDetails:
     job_title: str = ""
     access_needs: str = ""
     wants_followup: bool = True
+    # Answers to the event's booking questions, by question id (see `answers`).
+    answers: Mapping[int, str | list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_any(cls, details: BookingDetails | Mapping | object) -> BookingDetails:
@@ -75,7 +78,8 @@ class BookingDetails:
         if not text["name"] or "@" not in text["email"]:
             raise ValueError("a booking needs a name and an email address")
         followup = get("wants_followup")
-        return cls(**text, wants_followup=True if followup is None else bool(followup))
+        return cls(**text, wants_followup=True if followup is None else bool(followup),
+                   answers=dict(get("answers") or {}))
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,7 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
     booking = draft.booking
     settle_status(booking, _status_for_new_booking(event))
     _insert_with_reference(booking)
+    save_answers(booking, details.answers)
     token = draft.send() if draft.email_still_fits() else _send_first_email(booking)
     result = BookingResult(booking, booking.status, token)
     return _audited(result) if by_organiser else result

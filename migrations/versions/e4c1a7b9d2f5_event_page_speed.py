@@ -1,7 +1,7 @@
 """Event pages built faster: the description's stored HTML, each event's places version
 
 Revision ID: e4c1a7b9d2f5
-Revises: d4f7a2c9e8b1
+Revises: e4c7a9d2b6f1
 Create Date: 2026-11-28 04:30:00
 
 The description's HTML is filled here with the sanitiser as it stands; whenever its rules
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4c1a7b9d2f5'
-down_revision = 'd4f7a2c9e8b1'
+down_revision = 'e4c7a9d2b6f1'
 branch_labels = None
 depends_on = None
 
