@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..outbox.schedule import schedule
+from . import desk_views  # noqa: F401  (its routes join the organiser blueprint)
 from .notices import REMINDERS
 from .views import admin, bp
 
