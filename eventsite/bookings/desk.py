@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from .. import audit
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event
-from ..outbox.messages import mailbox, queue_email
+from ..outbox.messages import mailbox, queue_email, queued_message
 from .attendance import check_in_booking
 from .queries import booking_counts
 from .services import cancel_booking, lock_event
@@ -79,13 +79,16 @@ def check_in_bookings(bookings: list[Booking]) -> tuple[list[Booking], list[Book
 
 def email_bookings(event: Event, bookings: list[Booking], subject: str, message: str,
                    submission: str) -> int:
-    """Queue the organiser's message to each person ticked, and audit it; return how many.
+    """Queue the organiser's message to each person ticked, and audit it; return how many
+    were newly queued.
 
     One email per booking, through the outbox. The dedupe key holds the form's submission
     value, so pressing Send twice on the same form emails nobody twice. It is bulk mail:
     an address that bounced or complained is not written to.
     """
-    for booking in bookings:
+    new = [booking for booking in bookings
+           if queued_message(f"organiser-message:{submission}:{booking.id}") is None]
+    for booking in new:
         queue_email(
             kind="organiser_message",
             dedupe_key=f"organiser-message:{submission}:{booking.id}",
@@ -98,7 +101,8 @@ def email_bookings(event: Event, bookings: list[Booking], subject: str, message:
             booking=booking,
             bulk=True,
         )
-    references = ", ".join(booking.reference for booking in bookings)
-    audit.record("attendees emailed", event=event,
-                 detail=f"“{subject}” to {len(bookings)}: {references}")
-    return len(bookings)
+    if new:
+        references = ", ".join(booking.reference for booking in new)
+        audit.record("attendees emailed", event=event,
+                     detail=f"“{subject}” to {len(new)}: {references}")
+    return len(new)

@@ -70,10 +70,6 @@ def ticked_bookings(event: Event, values: list[str]) -> list[Booking]:
 def bulk_action(slug: str):
     event = event_or_404(slug)
     bookings = ticked_bookings(event, request.form.getlist("booking"))
-    form = BulkForm()
-    if not form.validate_on_submit() and form.csrf_token.errors:
-        flash("This form had expired, so nothing was done. Please try again.", "error")
-        return back_to_list(event)
     if not bookings:
         flash(NOTHING_TICKED, "error")
         return back_to_list(event)
@@ -105,12 +101,15 @@ def email_ticked(slug: str):
         flash(NOTHING_TICKED, "error")
         return back_to_list(event)
     if not form.validate_on_submit() or not form.submission_ok:
-        if form.csrf_token.errors or not form.submission_ok:
+        if not form.submission_ok:
             form.submission.data = new_submission()
         return email_page(event, bookings, form, 422)
     back = back_to_list(event)
     sent = email_bookings(event, bookings, form.subject.data, form.message.data.strip(),
                           form.submission.data)
     db.session.commit()
-    flash(f"Your email to {people(sent)} is on its way.", "success")
+    if sent:
+        flash(f"Your email to {people(sent)} is on its way.", "success")
+    else:
+        flash("That email was sent already; nobody gets it twice.", "warning")
     return back
