@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Flask
 
 from ..outbox.schedule import schedule
-from . import desk_views  # noqa: F401  (its routes join the organiser blueprint)
+from . import desk_views, feed  # noqa: F401  (desk_views' routes join the organiser blueprint)
+from .calendar_links import add_to_calendar_links, feed_urls
 from .notices import REMINDERS
 from .views import admin, bp
 
@@ -13,3 +14,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(admin)
     schedule(app, REMINDERS)
+    app.register_blueprint(feed.bp)
+    app.jinja_env.globals.update(add_to_calendar_links=add_to_calendar_links,
+                                 calendar_feed_urls=feed_urls)
