@@ -69,6 +69,7 @@ def preview_page(values: dict, event: Event | None) -> Response:
         else:
             for name, value in {**values, "slug": values.get("slug") or event.slug}.items():
                 setattr(event, name, value)
+        event.description_rules = ""  # render what is typed, not the stored HTML
         response = event_page(event, draft=not event.published, preview=True)
     db.session.rollback()
     return response
