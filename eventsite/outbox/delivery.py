@@ -69,6 +69,19 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class InlineImage:
+    """An image the HTML shows as `cid:<content_id>`, sent beside it in multipart/related
+    (mail clients drop SVG and data: images). Inline images hold what is for the recipient
+    alone, such as a check-in QR code: the stored email loses them with its private links
+    (`with_bodies`)."""
+
+    content_id: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class CalendarInvitation:
     """An iMIP message (RFC 6047): an iTIP method (REQUEST, CANCEL) and its calendar.
 
@@ -97,6 +110,7 @@ class OutgoingEmail:
     headers: dict
     attachments: tuple[Attachment, ...] = ()
     calendar: CalendarInvitation | None = None
+    inline_images: tuple[InlineImage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,14 +200,14 @@ def email_bytes(outgoing: OutgoingEmail) -> bytes:
 
 
 def _body(outgoing: OutgoingEmail) -> Message:
-    """The text, beside the HTML and the calendar if there are any, in a mixed part if
-    files are attached."""
+    """The text, beside the HTML (with its inline images) and the calendar if there are
+    any, in a mixed part if files are attached."""
     text = _text_part(outgoing.body_text, "plain")
     if outgoing.body_html or outgoing.calendar:
         alternative = MIMEMultipart("alternative")
         alternative.attach(text)
         if outgoing.body_html:
-            alternative.attach(_text_part(outgoing.body_html, "html"))
+            alternative.attach(_html_part(outgoing))
         if outgoing.calendar:
             alternative.attach(_calendar_part(outgoing.calendar))
         text = alternative
@@ -213,6 +227,23 @@ def _text_part(text: str, subtype: str) -> MIMEText:
     if any(len(line.encode()) > MAX_LINE for line in text.splitlines()):
         return MIMEText(text, subtype, QUOTED_PRINTABLE_UTF8)
     return MIMEText(text, subtype, "utf-8")
+
+
+def _html_part(outgoing: OutgoingEmail) -> Message:
+    """The HTML, and its images in multipart/related if it shows any (RFC 2387)."""
+    html = _text_part(outgoing.body_html, "html")
+    if not outgoing.inline_images:
+        return html
+    related = MIMEMultipart("related")
+    related.attach(html)
+    for image in outgoing.inline_images:
+        part = MIMEBase(*image.content_type.split("/"))
+        part.set_payload(image.data)
+        encode_base64(part)
+        part.add_header("Content-ID", f"<{image.content_id}>")
+        part.add_header("Content-Disposition", "inline", filename=image.filename)
+        related.attach(part)
+    return related
 
 
 def _calendar_part(invitation: CalendarInvitation) -> MIMEText:
@@ -387,9 +418,13 @@ def _text(reply: bytes | str) -> str:
 
 
 def with_bodies(raw: bytes, text: str, html: str) -> bytes:
-    """The email with its text and HTML parts replaced: the same headers and attachments."""
+    """The email with its text and HTML parts replaced and its inline images left out: the
+    same headers and attachments."""
     message = email.message_from_bytes(raw)
     for part in message.walk():
+        if part.get_content_type() == "multipart/related":
+            part.set_payload([inner for inner in part.get_payload()
+                              if inner.get_content_disposition() != "inline"])
         if part.is_multipart() or part.get_filename():
             continue
         content = {"text/plain": text, "text/html": html}.get(part.get_content_type())
