@@ -3,8 +3,9 @@
 Columns (stable; add new ones only at the end):
 reference, status (confirmed, waiting or cancelled), name, email, organisation,
 job_title, access_needs, wants_followup (yes or no), booked_at and checked_in_at (ISO 8601
-in the event's timezone, empty when not checked in). One row per booking of any status,
-in the order they were made.
+in the event's timezone, empty when not checked in), walk_in (yes for people added at the
+door, whose email may be empty). One row per booking of any status, in the order they
+were made.
 
 The attendee list that is emailed (`attendee_list_csv`) is another file: confirmed
 people only, with name, organisation and job_title (what the booking form tells people
@@ -27,7 +28,7 @@ from ..models import Booking, BookingStatus, Event
 
 HEADER = (
     "reference", "status", "name", "email", "organisation", "job_title", "access_needs",
-    "wants_followup", "booked_at", "checked_in_at",
+    "wants_followup", "booked_at", "checked_in_at", "walk_in",
 )
 LIST_HEADER = ("name", "organisation", "job_title")
 LIST_NEEDS = "access_needs"
@@ -53,6 +54,7 @@ def attendee_rows(event: Event, status: str | None = None) -> Iterator[tuple[str
             Booking.reference, Booking.status, Booking.name, Booking.email,
             Booking.organisation, Booking.job_title, Booking.access_needs,
             Booking.wants_followup, Booking.created_at, Booking.checked_in_at,
+            Booking.walk_in,
         )
         .where(Booking.event_id == event.id)
         .order_by(Booking.created_at, Booking.id)
@@ -66,6 +68,7 @@ def attendee_rows(event: Event, status: str | None = None) -> Iterator[tuple[str
             row.reference, row.status, row.name, row.email, row.organisation,
             row.job_title, row.access_needs, "yes" if row.wants_followup else "no",
             _local_iso(row.created_at, zone), _local_iso(row.checked_in_at, zone),
+            "yes" if row.walk_in else "no",
         )
 
 

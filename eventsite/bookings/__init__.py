@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..outbox.schedule import schedule
+from .door import door
 from .notices import REMINDERS
 from .views import admin, bp
 
@@ -11,4 +12,5 @@ from .views import admin, bp
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(admin)
+    app.register_blueprint(door)
     schedule(app, REMINDERS)
