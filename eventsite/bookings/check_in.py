@@ -82,7 +82,8 @@ def qr_svg(url: str, title: str) -> Markup:
     readers."""
     svg = _qr(url).svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff",
                               title=title, svgclass="qr-code", lineclass=None)
-    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+    # segno writes the SVG and escapes the title itself; nothing else in it is text.
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # nosec B704
 
 
 def check_in_image(booking: Booking, token: str) -> InlineImage:
