@@ -97,6 +97,18 @@ def test_the_qr_code_in_the_email_checks_the_person_in(app, smtp_server, site_wi
     reference = confirmation["Subject"].rsplit("(", 1)[1].rstrip(")")
     assert reference in confirmation.get_body(("html",)).get_content()
 
+    with browser_page(browser, **SCREENS[page.screen_name]) as attendee:
+        attendee.screen_name = page.screen_name
+        text = confirmation.get_body(("plain",)).get_content()
+        attendee.goto(re.search(r"http://127\.0\.0\.1:\d+/bookings/\S+", text).group(0))
+        code = attendee.get_by_role("img", name=f"QR code for checking in: {reference}")
+        expect(code).to_be_visible()
+        assert code.bounding_box()["width"] >= 150
+        expect(attendee.get_by_role("region", name="At the door").locator(".reference"))\
+            .to_have_text(reference)
+        fits_the_screen(attendee)
+        save_screen(attendee, "booking")
+
     with browser_page(browser, **SCREENS[page.screen_name]) as stranger:
         stranger.goto(url)
         assert stranger.get_by_role("heading", name="Organiser login").is_visible()
