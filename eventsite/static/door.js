@@ -27,8 +27,8 @@
   }
 
   function showCount(status) {
-    door.querySelector("[data-here]").textContent = status.here;
-    door.querySelector("[data-of]").textContent = status.of;
+    door.querySelector("[data-count-here]").textContent = status.here;
+    door.querySelector("[data-count-of]").textContent = status.of;
   }
 
   function markRow(row, time) {

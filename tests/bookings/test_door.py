@@ -37,7 +37,7 @@ def test_the_door_list_shows_confirmed_people_by_surname_with_the_count(client, 
     log_in(client, app)
     page = client.get("/admin/events/door/door").text
     assert names_listed(page) == ["Zoë Adams", "Bob Brown", "Ada Lovelace"]
-    assert re.search(r"<span data-here>1</span> of <span data-of>3</span> here", page)
+    assert re.search(r"<span data-count-here>1</span> of <span data-count-of>3</span> here", page)
     assert "Cancel" not in page and "Carol" not in page
     waiting = page.split('id="waiting-heading"', 1)[1]
     assert "Wendy Waiting" in waiting and "Let in" in waiting
@@ -65,7 +65,7 @@ def test_one_tap_checks_in_and_the_last_check_in_can_be_undone(client, app):
                                       f"#door-{ada.id}")
     assert load(app, Booking, ada.id).checked_in_at is not None
     page = client.get("/admin/events/door/door").text
-    assert "2</span> of <span data-of>3</span> here" in page
+    assert "2</span> of <span data-count-of>3</span> here" in page
     assert f"/door/{ada.id}/undo" in page  # the undo bar names the last check-in
 
     undone = client.post(f"/admin/events/door/door/{ada.id}/undo",
