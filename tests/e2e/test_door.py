@@ -1,8 +1,8 @@
 """At the door, in a real browser on a phone (390 px) and a laptop (1366 px): the QR code
 in a real confirmation email, read back with a real decoder, opens the person for a
 logged-in organiser and the login page for a stranger; the door list searches as you
-type, checks in with one tap, counts, filters and undoes; walk-ins are added, over
-capacity only after confirming. axe-core finds nothing serious on the new pages.
+type, checks in with one tap, counts (following other phones), filters and undoes;
+walk-ins are added, over capacity only after confirming. axe-core finds nothing serious on the new pages.
 
 With SCREENS_DIR set (`SCREENS_DIR=docs/screens`), the door list and the check-in page
 are saved there as PNGs, as README.md shows them.
@@ -16,10 +16,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
+from eventsite.bookings.attendance import check_in_booking
+from eventsite.extensions import db
+from eventsite.models import Booking
 from tests.conftest import gunicorn_server
 from tests.e2e.conftest import browser_page
 from tests.e2e.test_accessibility import serious_violations
@@ -187,6 +191,17 @@ def test_the_door_list_searches_checks_in_counts_filters_and_undoes(app, door_si
     fits_the_screen(page)
     assert serious_violations(page) == []
     save_screen(page, "door-list")
+
+    check_in_elsewhere(app, "Zoë Ndlovu")  # another phone at the door
+    expect(count).to_have_text("2 of 4 here", timeout=20_000)
+    expect(row(page, "Zoë Ndlovu").get_by_text("Here")).to_be_visible()
+
+
+def check_in_elsewhere(app, name: str) -> None:
+    """Check someone in as another organiser's phone would, behind this page's back."""
+    with app.app_context():
+        check_in_booking(db.session.scalars(sa.select(Booking).where(Booking.name == name)).one())
+        db.session.commit()
 
 
 def test_walk_ins_and_over_capacity_after_confirming(app, door_site, screen):
