@@ -2,7 +2,8 @@
 in a real confirmation email, read back with a real decoder, opens the person for a
 logged-in organiser and the login page for a stranger; the door list searches as you
 type, checks in with one tap, counts (following other phones), filters and undoes;
-walk-ins are added, over capacity only after confirming. axe-core finds nothing serious on the new pages.
+walk-ins are added, over capacity only after confirming. axe-core finds nothing serious
+on the new pages.
 
 With SCREENS_DIR set (`SCREENS_DIR=docs/screens`), the door list and the check-in page
 are saved there as PNGs, as README.md shows them.
