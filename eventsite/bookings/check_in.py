@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..models import Booking, BookingLink, BookingStatus
-from ..outbox.delivery import InlineImage
+from ..outbox.inline_images import InlineImage
 from ..web.urls import absolute_url, site_host
 from .tokens import check_in_code, hash_token
 

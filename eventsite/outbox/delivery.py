@@ -30,6 +30,7 @@ from pathlib import Path
 from flask import current_app
 from flask_mail import BadHeaderError, sanitize_address, sanitize_subject
 
+from .inline_images import InlineImage, with_images
 from .verp import verp_address
 
 SMTP_TIMEOUT_SECONDS = 30
@@ -63,19 +64,6 @@ DEFAULT_DISPLAY_NAME = "eventsite"
 class Attachment:
     """A file an email carries."""
 
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class InlineImage:
-    """An image the HTML shows as `cid:<content_id>`, sent beside it in multipart/related
-    (mail clients drop SVG and data: images). Inline images hold what is for the recipient
-    alone, such as a check-in QR code: the stored email loses them with its private links
-    (`with_bodies`)."""
-
-    content_id: str
     filename: str
     content_type: str
     data: bytes
@@ -207,7 +195,8 @@ def _body(outgoing: OutgoingEmail) -> Message:
         alternative = MIMEMultipart("alternative")
         alternative.attach(text)
         if outgoing.body_html:
-            alternative.attach(_html_part(outgoing))
+            html = _text_part(outgoing.body_html, "html")
+            alternative.attach(with_images(html, outgoing.inline_images))
         if outgoing.calendar:
             alternative.attach(_calendar_part(outgoing.calendar))
         text = alternative
@@ -227,23 +216,6 @@ def _text_part(text: str, subtype: str) -> MIMEText:
     if any(len(line.encode()) > MAX_LINE for line in text.splitlines()):
         return MIMEText(text, subtype, QUOTED_PRINTABLE_UTF8)
     return MIMEText(text, subtype, "utf-8")
-
-
-def _html_part(outgoing: OutgoingEmail) -> Message:
-    """The HTML, and its images in multipart/related if it shows any (RFC 2387)."""
-    html = _text_part(outgoing.body_html, "html")
-    if not outgoing.inline_images:
-        return html
-    related = MIMEMultipart("related")
-    related.attach(html)
-    for image in outgoing.inline_images:
-        part = MIMEBase(*image.content_type.split("/"))
-        part.set_payload(image.data)
-        encode_base64(part)
-        part.add_header("Content-ID", f"<{image.content_id}>")
-        part.add_header("Content-Disposition", "inline", filename=image.filename)
-        related.attach(part)
-    return related
 
 
 def _calendar_part(invitation: CalendarInvitation) -> MIMEText:
@@ -415,20 +387,3 @@ def _text(reply: bytes | str) -> str:
     if isinstance(reply, bytes):
         reply = reply.decode("utf-8", "replace")
     return " ".join(reply.split())
-
-
-def with_bodies(raw: bytes, text: str, html: str) -> bytes:
-    """The email with its text and HTML parts replaced and its inline images left out: the
-    same headers and attachments."""
-    message = email.message_from_bytes(raw)
-    for part in message.walk():
-        if part.get_content_type() == "multipart/related":
-            part.set_payload([inner for inner in part.get_payload()
-                              if inner.get_content_disposition() != "inline"])
-        if part.is_multipart() or part.get_filename():
-            continue
-        content = {"text/plain": text, "text/html": html}.get(part.get_content_type())
-        if content is not None:
-            del part["Content-Transfer-Encoding"]
-            part.set_payload(content, QUOTED_PRINTABLE_UTF8)
-    return message.as_bytes(policy=GENERATOR_POLICY)

@@ -14,16 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Booking, Event, OutboxMessage, OutboxStatus
 from ..web.urls import site_host
-from .delivery import (
-    Attachment,
-    CalendarInvitation,
-    InlineImage,
-    OutgoingEmail,
-    email_bytes,
-    with_bodies,
-)
+from .delivery import Attachment, CalendarInvitation, OutgoingEmail, email_bytes
 from .dkim_keys import signed
+from .inline_images import InlineImage
 from .standing import not_sent_note, tried_once_note
+from .stored_copies import with_bodies
 from .suppressions import suppression_of
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029\x85]+")
