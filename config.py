@@ -103,6 +103,10 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
         "PAGE_CACHE_CHECK_SECONDS": parse_float(
             "PAGE_CACHE_CHECK_SECONDS", env("PAGE_CACHE_CHECK_SECONDS"), 1.0
         ),
+        "PAGE_MAX_AGE_SECONDS": parse_int(
+            "PAGE_MAX_AGE_SECONDS", env("PAGE_MAX_AGE_SECONDS"), 1
+        ),
+        "PAGE_STALE_SECONDS": parse_int("PAGE_STALE_SECONDS", env("PAGE_STALE_SECONDS"), 10),
         "PRIVACY_PURGE_DAYS": parse_int("PRIVACY_PURGE_DAYS", env("PRIVACY_PURGE_DAYS"), 365),
         "SESSION_LIFETIME_HOURS": parse_int(
             "SESSION_LIFETIME_HOURS", env("SESSION_LIFETIME_HOURS"), 12

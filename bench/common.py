@@ -49,7 +49,7 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
 
 @contextmanager
 def gunicorn(app_spec: str, env: dict, *, workers: int = 2, threads: int = 1, cwd=ROOT,
-             check_path: str = "/"):
+             check_path: str = "/", start_seconds: float = 30):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", app_spec, "--workers", str(workers),
@@ -58,7 +58,7 @@ def gunicorn(app_spec: str, env: dict, *, workers: int = 2, threads: int = 1, cw
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(base + check_path, process)
+        wait_for(base + check_path, process, start_seconds)
         yield base
     finally:
         process.terminate()

@@ -40,7 +40,7 @@ from flask import current_app
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event, OutboxMessage
 from ..outbox.delivery import CalendarInvitation
-from ..outbox.messages import mailbox, queue_email, queued_message
+from ..outbox.messages import mailbox, prepare_email, queue_email, queued_message
 from ..outbox.schedule import ScheduledMail, events_starting_within, start_stamp
 from ..web.text import format_date, format_time, format_when
 from ..web.urls import absolute_url
@@ -65,6 +65,16 @@ def queue_booking_confirmation(booking: Booking, token: str) -> OutboxMessage | 
 def queue_waiting_list_notice(booking: Booking, token: str) -> OutboxMessage | None:
     """'You are on the waiting list': what happens next and the manage link."""
     return _queue(booking, "booking_waiting_list", "Waiting list", token)
+
+
+def prepare_first_email(booking: Booking, token: str) -> OutboxMessage | None:
+    """The confirmation or the waiting-list email (by the booking's status) of a booking not
+    yet inserted, built now, so that none of it is done while the event is locked; stored
+    with `store_email` in the booking's transaction. The booking needs its id already."""
+    if booking.status == BookingStatus.CONFIRMED:
+        return _queue(booking, "booking_confirmed", "Booking confirmed", token,
+                      calendar=booking_invitation(booking), send=prepare_email)
+    return _queue(booking, "booking_waiting_list", "Waiting list", token, send=prepare_email)
 
 
 def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage | None:
@@ -96,8 +106,8 @@ def queue_cancellation_notice(booking: Booking) -> OutboxMessage | None:
 
 
 def _queue(booking: Booking, kind: str, headline: str, token: str | None = None, *,
-           calendar: CalendarInvitation | None = None,
-           key_prefix: str = "") -> OutboxMessage | None:
+           calendar: CalendarInvitation | None = None, key_prefix: str = "",
+           send=queue_email) -> OutboxMessage | None:
     """One email about the booking, headed '<headline>: <event> (<reference>)'. With a
     token it carries that manage link (and, for a confirmed booking, its check-in code)
     and is kept once per booking and token; without one, once per booking. None for a
@@ -110,7 +120,7 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
     if token is not None:
         dedupe_key += f":{hash_token(token)[:16]}"
     images, private_links = _check_in(booking, token)
-    return queue_email(
+    return send(
         kind=kind,
         dedupe_key=dedupe_key,
         to=mailbox(booking.name, booking.email),

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import Response, abort, current_app, make_response, render_template, request
 
 from ..database import utcnow
 from ..extensions import db
 from ..models import Booking, Event
+from ..web.loaders import published_event_query
 from .forms import BookingForm, booking_form
 from .queries import places_left
 from .services import BookingRefused, booking_refusal
@@ -31,9 +31,7 @@ def booking_form_problem(problem: str, status: int, *, formdata):
 
 
 def find_bookable_event(slug: str) -> Event | None:
-    return db.session.scalar(
-        sa.select(Event).where(Event.slug == slug, Event.published.is_(True))
-    )
+    return db.session.scalar(published_event_query(slug))
 
 
 def bookable_event_or_404(slug: str) -> Event:

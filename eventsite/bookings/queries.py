@@ -63,6 +63,13 @@ def counts_by_event(events: list[Event]) -> dict[int, BookingCounts]:
             for event in events}
 
 
+def confirmed_count() -> sa.ScalarSelect:
+    """Its event's confirmed bookings, as a column to load beside the event."""
+    return (sa.select(sa.func.count()).where(Booking.event_id == Event.id,
+                                              Booking.status == BookingStatus.CONFIRMED)
+            .correlate(Event).scalar_subquery())
+
+
 def booking_counts(event: Event) -> BookingCounts:
     return counts_by_event([event])[event.id]
 

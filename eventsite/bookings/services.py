@@ -25,6 +25,7 @@ from ..extensions import db
 from ..models import Booking, BookingStatus, Event
 from ..web.text import format_date, format_time
 from .answers import save_answers
+from .drafts import draw_up_booking, settle_status
 from .notices import (
     queue_booking_again,
     queue_booking_confirmation,
@@ -128,7 +129,10 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
     Guarantee: confirmed bookings never exceed the event's capacity, whatever the
     concurrency, because the count of confirmed bookings and the insert happen under the
     event's lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE on the event
-    row), held until the caller commits. Nobody else can count in between.
+    row), held until the caller commits. Nobody else can count in between. Only the count
+    and the inserts happen under it: the booking's reference, token and first email are
+    prepared before it (`drafts.draw_up_booking`), and the email is stored in the same
+    transaction as the booking.
 
     When the event is full the person joins the waiting list if the event has one; if not,
     BookingRefused is raised. So is booking outside the window (organisers with
@@ -143,6 +147,8 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
     caps nothing is sent and the result's token is None.
     """
     details = BookingDetails.from_any(details)
+    # Before the lock: whatever the booking's first email needs (bookings/drafts.py).
+    draft = draw_up_booking(event, _new_booking(event, details))
     event = lock_event(event.id)
     refusal = booking_refusal(event, by_organiser=by_organiser)
     if refusal is not None:
@@ -153,8 +159,12 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
             return _audited(BookingResult(existing, "repeat", _send_booking_again(existing)))
         token = _send_booking_again(existing) if resend_allowed(existing) else None
         return BookingResult(existing, "repeat", token)
-    booking = _insert_booking(event, details, _status_for_new_booking(event))
-    result = BookingResult(booking, booking.status, _send_first_email(booking))
+    booking = draft.booking
+    settle_status(booking, _status_for_new_booking(event))
+    _insert_with_reference(booking)
+    save_answers(booking, details.answers)
+    token = draft.send() if draft.email_still_fits() else _send_first_email(booking)
+    result = BookingResult(booking, booking.status, token)
     return _audited(result) if by_organiser else result
 
 
@@ -280,10 +290,10 @@ def _confirm_from_waiting_list(booking: Booking) -> None:
     queue_promotion_notice(booking, issue_manage_token(booking))
 
 
-def _insert_booking(event: Event, details: BookingDetails, status: str) -> Booking:
-    booking = Booking(
-        event=event,
-        status=status,
+def _new_booking(event: Event, details: BookingDetails) -> Booking:
+    """The booking, not yet in the session, with an unused reference drawn."""
+    return Booking(
+        event_id=event.id,
         name=details.name,
         email=details.email,
         email_normalised=normalise_email(details.email),
@@ -291,19 +301,18 @@ def _insert_booking(event: Event, details: BookingDetails, status: str) -> Booki
         job_title=details.job_title,
         access_needs=details.access_needs,
         wants_followup=details.wants_followup,
-        confirmed_at=utcnow() if status == BookingStatus.CONFIRMED else None,
+        reference=_unused_reference(longer=False),
     )
-    _insert_with_reference(booking)
-    save_answers(booking, details.answers)
-    return booking
 
 
 def _insert_with_reference(booking: Booking) -> None:
-    """Insert with an unused reference. References are global, so a booking for another
-    event (under another event's lock) could take the same one at the same moment; the
-    unique constraint catches that and we draw again."""
+    """Insert with the reference drawn, or another if it was taken meanwhile. References
+    are global, so a booking for another event (under another event's lock) could take
+    the same one at the same moment; the unique constraint catches that and we draw
+    again."""
     for attempt in range(REFERENCE_ATTEMPTS):
-        booking.reference = _unused_reference(longer=attempt >= REFERENCE_ATTEMPTS // 2)
+        if attempt:
+            booking.reference = _unused_reference(longer=attempt >= REFERENCE_ATTEMPTS // 2)
         try:
             with db.session.begin_nested():
                 db.session.add(booking)

@@ -53,15 +53,16 @@ def new_reference(length: int = REFERENCE_LENGTH) -> str:
     )
 
 
-def issue_manage_token(booking: Booking) -> str:
+def issue_manage_token(booking: Booking, token: str | None = None) -> str:
     """Add a manage link (and its check-in code) to the booking and return its token, to
     be emailed at once.
 
     The raw token exists only in the returned value (and the email that carries it); the
     database keeps its SHA-256. Links issued earlier keep working: every email about a
-    booking leads to it, whichever one the attendee opens.
+    booking leads to it, whichever one the attendee opens. A `token` drawn earlier
+    (`new_token`, for an email built before the booking was inserted) is the one recorded.
     """
-    token = new_token()
+    token = token or new_token()
     db.session.add(BookingLink(booking_id=booking.id, token_hash=hash_token(token),
                                check_in_hash=hash_token(check_in_code(token))))
     db.session.flush()

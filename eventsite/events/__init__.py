@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..outbox.schedule import schedule
+from .cli import events_cli
 from .services import CHANGE_NOTICES
 from .views import admin, bp
 
@@ -12,3 +13,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(admin)
     schedule(app, CHANGE_NOTICES)
+    app.cli.add_command(events_cli)

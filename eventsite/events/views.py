@@ -38,7 +38,7 @@ from ..web.text import render_markdown
 from ..web.uploads import UploadRefused, accepts_uploads, delete_resource_file, resource_folder
 from . import services
 from .forms import EventForm, ResourceForm
-from .queries import get_published_event, published_events
+from .queries import get_event_page, get_published_event, published_events
 from .structured_data import structured_data
 
 bp = Blueprint("events", __name__)
@@ -55,8 +55,8 @@ def index():
 
 @bp.get("/events/<slug:slug>")
 def detail(slug: str):
-    event = get_published_event(slug)
-    left = booking_counts(event).places_left
+    event, counts = get_event_page(slug)
+    left = counts.places_left
     resources = [r for r in event.resources if r.published] if event.has_started() else []
     return render_template("events/detail.html", event=event, places_left=left,
                            resources=resources, structured_data=structured_data(event, left))

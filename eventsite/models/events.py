@@ -36,6 +36,11 @@ class Event(db.Model):
     host_conference: Mapped[str] = mapped_column(sa.String(200), default="")
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # The description as the page shows it (Markdown, sanitised), rendered when saved, and
+    # the fingerprint of the sanitiser's rules it was rendered under (web/stored_html.py).
+    description_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    description_rules: Mapped[str] = mapped_column(sa.String(64), default="",
+                                                   server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TIMEZONE)
@@ -53,6 +58,9 @@ class Event(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # iTIP's SEQUENCE (RFC 5546 §2.1.4): one up for each change of time, place or status.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # One up in every transaction that changes this event's bookings: the cached pages
+    # showing its places left are renewed (web/pagecache.py).
+    places_version: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

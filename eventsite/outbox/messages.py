@@ -34,7 +34,29 @@ def mailbox(name: str, address: str) -> str:
     return formataddr((header_text(name), header_text(address)))
 
 
-def queue_email(
+def queue_email(*, dedupe_key: str, **email) -> OutboxMessage:
+    """Queue one email, rendered now from `email/<template>.txt` and `.html`, and built.
+
+    Idempotent by dedupe_key: a message already queued under it (by any process) is
+    returned and nothing is written. The email is built here, once, with its Message-ID,
+    DKIM-signed if DKIM_* is set, and kept as the bytes every attempt sends; if it cannot
+    be built the error propagates and the caller's transaction fails with it.
+    `private_links` are for the recipient alone: the text and HTML kept for the mail log
+    never hold them, and the stored email loses them once sent or finally failed.
+    `bulk` mail carries List-Id and is kept unsent (`suppressed`, with why) for a
+    suppressed address; other mail to one gets one attempt. `automatic` mail says so
+    (Auto-Submitted). A `calendar` invitation goes beside the text and HTML and as a file.
+    `inline_images` go beside the HTML, which shows them as `cid:`; they count as private
+    (a check-in QR code) and are left out of the stored email with the private links.
+    (The arguments are those of `prepare_email`.)
+    """
+    existing = queued_message(dedupe_key)
+    if existing is not None:
+        return existing
+    return store_email(prepare_email(dedupe_key=dedupe_key, **email))
+
+
+def prepare_email(
     *,
     kind: str,
     dedupe_key: str,
@@ -52,23 +74,13 @@ def queue_email(
     bulk: bool = False,
     automatic: bool = False,
 ) -> OutboxMessage:
-    """Queue one email, rendered now from `email/<template>.txt` and `.html`, and built.
+    """Everything of `queue_email` but storing: the email rendered, built, signed and held
+    back if its address is suppressed, as an outbox row not yet in the session.
 
-    Idempotent by dedupe_key: a message already queued under it (by any process) is
-    returned and nothing is written. The email is built here, once, with its Message-ID,
-    DKIM-signed if DKIM_* is set, and kept as the bytes every attempt sends; if it cannot
-    be built the error propagates and the caller's transaction fails with it.
-    `private_links` are for the recipient alone: the text and HTML kept for the mail log
-    never hold them, and the stored email loses them once sent or finally failed.
-    `bulk` mail carries List-Id and is kept unsent (`suppressed`, with why) for a
-    suppressed address; other mail to one gets one attempt. `automatic` mail says so
-    (Auto-Submitted). A `calendar` invitation goes beside the text and HTML and as a file.
-    `inline_images` go beside the HTML, which shows them as `cid:`; they count as private
-    (a check-in QR code) and are left out of the stored email with the private links.
+    For a caller that holds a lock while it decides: prepare before taking the lock, then
+    `store_email` in the same transaction as the change the email is about. `booking`, if
+    given, must have its id already.
     """
-    existing = queued_message(dedupe_key)
-    if existing is not None:
-        return existing
     outgoing = render_email(
         to=to, subject=subject, template=template,
         context={"event": event, "booking": booking, **(context or {})},
@@ -78,12 +90,18 @@ def queue_email(
     message = outbox_row(outgoing, kind=kind, dedupe_key=dedupe_key, event=event,
                          booking=booking, private_links=private_links)
     hold_for_suppression(message, bulk=bulk)
+    return message
+
+
+def store_email(message: OutboxMessage) -> OutboxMessage:
+    """Write a prepared email to the outbox in the caller's transaction, once per dedupe
+    key: if one is queued under its key already, that one is returned instead."""
     try:
         with db.session.begin_nested():
             db.session.add(message)
     except IntegrityError:
         # Another transaction queued the same key first: that message stands.
-        return queued_message(dedupe_key)
+        return queued_message(message.dedupe_key)
     return message
 
 
