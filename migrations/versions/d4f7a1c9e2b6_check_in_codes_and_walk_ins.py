@@ -1,7 +1,7 @@
 """check-in codes on manage links; walk-ins, who may have no email address
 
 Revision ID: d4f7a1c9e2b6
-Revises: e4c7a9d2b6f1
+Revises: e4c1a7b9d2f5
 Create Date: 2026-11-28 04:30:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd4f7a1c9e2b6'
-down_revision = 'e4c7a9d2b6f1'
+down_revision = 'e4c1a7b9d2f5'
 branch_labels = None
 depends_on = None
 
