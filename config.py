@@ -49,6 +49,19 @@ def parse_float(name: str, value: str | None, default: float) -> float:
         raise ConfigError(f"{name} must be a number of seconds, not {value!r}") from None
 
 
+def parse_timezone(name: str, value: str | None, default: str = "Europe/London") -> str:
+    """An IANA timezone name such as Europe/London, checked against the zone database."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = (value or "").strip() or default
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{name} must be a timezone such as Europe/London, not {value!r}") from None
+    return zone
+
+
 def normalise_database_url(url: str) -> str:
     """Point postgres:// and postgresql:// URLs at the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -107,6 +120,7 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
             "PAGE_MAX_AGE_SECONDS", env("PAGE_MAX_AGE_SECONDS"), 1
         ),
         "PAGE_STALE_SECONDS": parse_int("PAGE_STALE_SECONDS", env("PAGE_STALE_SECONDS"), 10),
+        "SITE_TIMEZONE": parse_timezone("SITE_TIMEZONE", env("SITE_TIMEZONE")),
         "PRIVACY_PURGE_DAYS": parse_int("PRIVACY_PURGE_DAYS", env("PRIVACY_PURGE_DAYS"), 365),
         "SESSION_LIFETIME_HOURS": parse_int(
             "SESSION_LIFETIME_HOURS", env("SESSION_LIFETIME_HOURS"), 12

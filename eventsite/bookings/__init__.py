@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..outbox.schedule import schedule
-from . import booking_detail, feed, self_service  # noqa: F401  (routes join the blueprints)
+from . import booking_detail, desk_views, feed, self_service  # noqa: F401  (routes join the blueprints)
 from .answers import answered_questions, choice_counts
 from .calendar_links import add_to_calendar_links, feed_urls
 from .changes import NEEDS_DIGESTS

@@ -7,7 +7,8 @@
 /bookings/<token>/cancel                     the confirm step, then cancel
 /admin/events/<slug>/bookings                counts, chart, search, a row per booking
 /admin/events/<slug>/bookings/new            add someone by hand
-/admin/events/<slug>/bookings/<id>/check-in, /undo-check-in, /cancel, /promote
+/admin/events/<slug>/bookings/<id>/check-in, /undo-check-in, /promote
+(cancel and the bulk actions: desk_views.py)
 """
 from __future__ import annotations
 
@@ -222,19 +223,6 @@ def check_in(slug: str, booking_id: int):
 def undo_check_in_view(slug: str, booking_id: int):
     return act_on_booking(slug, booking_id, CheckInRefused, undo_check_in,
                           "{name} is no longer checked in.")
-
-
-@admin.post("/events/<slug:slug>/bookings/<int:booking_id>/cancel")
-def cancel_booking_view(slug: str, booking_id: int):
-    event, booking = load(slug, booking_id)
-    promoted = cancel_booking(booking, by_organiser=True)
-    message = f"{booking.name}'s booking is cancelled; they will be emailed."
-    if promoted is not None:
-        message += f" {promoted.name} moves off the waiting list and will be emailed."
-    back = back_to_list(event, booking)
-    db.session.commit()
-    flash(message, "success")
-    return back
 
 
 @admin.post("/events/<slug:slug>/bookings/<int:booking_id>/promote")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..outbox.schedule import schedule
+from . import duplicate  # noqa: F401  (its route joins the organiser blueprint)
 from .cli import events_cli
 from .services import CHANGE_NOTICES
 from .views import admin, bp

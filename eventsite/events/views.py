@@ -27,6 +27,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from werkzeug.exceptions import NotFound
 
 from ..bookings.calendar import event_calendar
 from ..bookings.queries import booking_counts, counts_by_event
@@ -36,7 +37,7 @@ from ..web.admin import admin_blueprint
 from ..web.loaders import event_item_or_404, event_or_404
 from ..web.text import render_markdown
 from ..web.uploads import UploadRefused, accepts_uploads, delete_resource_file, resource_folder
-from . import services
+from . import drafts, services
 from .forms import EventForm, ResourceForm
 from .queries import get_event_page, get_published_event, published_events
 from .structured_data import structured_data
@@ -55,7 +56,10 @@ def index():
 
 @bp.get("/events/<slug:slug>")
 def detail(slug: str):
-    event, counts = get_event_page(slug)
+    try:
+        event, counts = get_event_page(slug)
+    except NotFound:
+        return drafts.event_page(drafts.draft_event_or_404(slug), draft=True)
     left = counts.places_left
     resources = [r for r in event.resources if r.published] if event.has_started() else []
     return render_template("events/detail.html", event=event, places_left=left,
@@ -111,6 +115,8 @@ def event_form_page(form: EventForm, event: Event | None):
 @admin.route("/events/new", methods=["GET", "POST"])
 def new_event():
     form = EventForm()
+    if "preview_page" in request.form and form.validate_on_submit():
+        return drafts.preview_page(form.values(), None)
     if ("preview" not in request.form and form.validate_on_submit()
             and form.check_against_database(None)):
         event = services.create_event(form.values())
@@ -125,6 +131,8 @@ def edit_event(slug: str):
     event = event_or_404(slug)
     form = EventForm(data=None if request.method == "POST" else EventForm.data_of(event),
                      stored_timezone=event.timezone)
+    if "preview_page" in request.form and form.validate_on_submit():
+        return drafts.preview_page(form.values(), event)
     if ("preview" not in request.form and form.validate_on_submit()
             and form.check_against_database(event)):
         values = form.values()

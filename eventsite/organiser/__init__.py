@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..extensions import login_manager
-from . import auth  # noqa: F401  (registers the user loader)
+from . import auth, mail_display  # noqa: F401  (auth registers the user loader)
 from .cli import organiser_cli
 from .views import bp
 
@@ -16,4 +16,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please log in to see the organiser area."
     login_manager.login_message_category = "warning"
     app.register_blueprint(bp)
+    mail_display.init_app(app)
     app.cli.add_command(organiser_cli)

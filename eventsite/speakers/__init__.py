@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import programme  # noqa: F401  (its route joins the organiser blueprint)
 from .views import admin, bp
 
 

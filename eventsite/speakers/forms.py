@@ -13,10 +13,14 @@ from wtforms import (
     TextAreaField,
     validators,
 )
+from wtforms.fields.choices import SelectChoice
 
-from ..models import SpeakerRole
+from ..models import Event, Speaker, SpeakerRole
 from ..web.forms import Form
-from ..web.slugs import slug_field
+from ..web.slugs import slug_field, slugify, unique_slug
+
+# Stored in lower case, shown capitalised.
+ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize()) for role in SpeakerRole]
 
 
 def parse_links(text: str) -> list[dict]:
@@ -80,8 +84,41 @@ class SpeakerForm(Form):
 class AttachSpeakerForm(Form):
     speaker = SelectField("Speaker", coerce=int,
                           validators=[validators.InputRequired("Choose a speaker.")])
-    role = SelectField("Role on this event", choices=list(SpeakerRole),
-                       default=SpeakerRole.SPEAKER)
+    role = SelectField("Role on this event", choices=ROLE_CHOICES,
+        default=SpeakerRole.SPEAKER)
     position = IntegerField("Order", [validators.InputRequired("Enter a number for the order."),
                                       validators.NumberRange(min=0, max=1000)], default=0,
                             description="Lower numbers appear first.")
+
+
+NEW_SPEAKER_PREFIX = "new"
+
+
+class NewSpeakerForm(Form):
+    """The fields of a profile that matter on the day, with the role on this event."""
+
+    name = StringField("Name", [validators.DataRequired("Enter the speaker's name."),
+                                validators.Length(max=200)])
+    organisation = StringField("Organisation", [validators.Length(max=200)])
+    job = StringField("Job title", [validators.Length(max=200)],
+                      description="Shown under their name, e.g. Chief Executive.")
+    photo = FileField("Photo", description="Optional: a JPEG, PNG, WebP or GIF image, up to 5 MB.")
+    event_role = SelectField("Their role at this event", choices=ROLE_CHOICES,
+        default=SpeakerRole.SPEAKER)
+    position = IntegerField("Place in the order", [
+        validators.InputRequired("Enter a number for the order."),
+        validators.NumberRange(min=0, max=1000, message="Enter a number from 0 to 1000.")],
+        default=0, description="Lower numbers appear first.")
+
+    def values(self) -> dict:
+        name = self.name.data.strip()
+        return {"name": name, "slug": unique_slug(Speaker, slugify(name, "speaker")),
+                "role": (self.job.data or "").strip(),
+                "organisation": (self.organisation.data or "").strip()}
+
+
+def new_speaker_form(event: Event) -> NewSpeakerForm:
+    form = NewSpeakerForm(prefix=NEW_SPEAKER_PREFIX)
+    if not form.is_submitted():
+        form.position.data = len(event.speaker_links)
+    return form

@@ -9,6 +9,7 @@ A speaker's email address is never shown on a public page.
 /admin/speakers/new, /admin/speakers/<id>/edit     add or change a profile
 /admin/events/<slug>/speakers                      the event's programme; add to it
 /admin/events/<slug>/speakers/<id>/remove          take a speaker off the programme
+/admin/events/<slug>/speakers/new                  a new speaker, straight onto it (programme.py)
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from ..web.admin import admin_blueprint
 from ..web.loaders import event_or_404
 from ..web.slugs import slug_taken
 from ..web.uploads import UploadRefused, accepts_uploads, delete_speaker_photo, photo_folder
-from .forms import AttachSpeakerForm, SpeakerForm, format_links
+from .forms import AttachSpeakerForm, SpeakerForm, format_links, new_speaker_form
 from .services import attach_speaker, detach_speaker, save_speaker
 
 bp = Blueprint("speakers", __name__, url_prefix="/speakers")
@@ -127,9 +128,11 @@ def event_speakers(slug: str):
         speaker = db.get_or_404(Speaker, form.speaker.data)
         attach_speaker(event, speaker, form.role.data, form.position.data)
         db.session.commit()
-        flash(f"{speaker.name} is on the programme as {form.role.data}.", "success")
+        flash(f"{speaker.name} is on the programme as {form.role.data.capitalize()}.",
+              "success")
         return redirect(url_for(".event_speakers", slug=event.slug))
-    return render_template("speakers/admin/event_speakers.html", event=event, form=form)
+    return render_template("speakers/admin/event_speakers.html", event=event, form=form,
+                           new_form=new_speaker_form(event))
 
 
 @admin.post("/events/<slug:slug>/speakers/<int:speaker_id>/remove")

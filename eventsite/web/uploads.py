@@ -201,6 +201,16 @@ def delete_resource_file(stored_name: str | None) -> None:
         (upload_folder("resources") / Path(stored_name).name).unlink(missing_ok=True)
 
 
+def copy_resource_file(stored_name: str) -> str:
+    """A copy of a stored resource file under a new name (for a duplicated event, so that
+    deleting either event's file leaves the other's); returns the new name."""
+    folder = upload_folder("resources")
+    source = folder / Path(stored_name).name
+    copied = secrets.token_hex(16) + source.suffix
+    _write_private(folder / copied, source.read_bytes())
+    return copied
+
+
 def resource_folder() -> str:
     """Where resource files are stored, for serving them."""
     return str(upload_folder("resources"))

@@ -183,12 +183,13 @@ def test_changing_time_or_venue_tells_people_booked_and_waiting_once(app, client
 
 def test_publish_and_unpublish(app, client):
     log_in(client, app)
+    stranger = app.test_client()
     event = make_event(app, published=False)
-    assert client.get(f"/events/{event.slug}").status_code == 404
+    assert stranger.get(f"/events/{event.slug}").status_code == 404
     client.post(f"/admin/events/{event.slug}/publish")
-    assert client.get(f"/events/{event.slug}").status_code == 200
+    assert stranger.get(f"/events/{event.slug}").status_code == 200
     client.post(f"/admin/events/{event.slug}/unpublish")
-    assert client.get(f"/events/{event.slug}").status_code == 404
+    assert stranger.get(f"/events/{event.slug}").status_code == 404
     assert audit_actions(app) == ["logged in", "event published", "event unpublished"]
 
 

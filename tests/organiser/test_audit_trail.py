@@ -109,8 +109,19 @@ def request_for(endpoint: str, app, client) -> tuple[str, dict]:
         case "bookings_admin.promote":
             waiting = make_booking(app, event, status="waiting", confirmed_at=None)
             return f"{admin}/bookings/{waiting.id}/promote", {}
+        case "bookings_admin.bulk_action":
+            return f"{admin}/bookings/bulk", {"booking": [str(booking.id)], "action": "check_in"}
+        case "bookings_admin.email_ticked":
+            return f"{admin}/bookings/email", {"booking": [str(booking.id)], "action": "email",
+                                               "subject": "Room change", "message": "Room 5.",
+                                               "submission": "0" * 32}
+        case "events_admin.duplicate_event_view":
+            return f"{admin}/duplicate", {**event_form, "title": "Spinning out, again"}
         case "events_admin.new_event":
             return "/admin/events/new", event_form
+        case "speakers_admin.new_event_speaker":
+            return f"{admin}/speakers/new", {"new-name": "Bo Lee", "new-event_role": "chair",
+                                             "new-position": "1"}
         case "events_admin.edit_event":
             return f"{admin}/edit", {**event_form, "title": "Renamed"}
         case "events_admin.publish_event":
