@@ -3,9 +3,10 @@
 Columns (stable; add new ones only at the end):
 reference, status (confirmed, waiting or cancelled), name, email, organisation,
 job_title, access_needs, wants_followup (yes or no), booked_at and checked_in_at (ISO 8601
-in the event's timezone, empty when not checked in). One row per booking of any status,
-in the order they were made. Then a column per booking question the event has asked
-(retired ones last), headed by the question's label (docs/ATTENDEE_CSV.md).
+in the event's timezone, empty when not checked in), walk_in (yes for people added at the
+door, whose email may be empty). One row per booking of any status, in the order they
+were made. Then a column per booking question the event has asked (retired ones last),
+headed by the question's label (docs/ATTENDEE_CSV.md).
 
 The attendee list that is emailed (`attendee_list_csv`) is another file: confirmed
 people only, with name, organisation and job_title (what the booking form tells people
@@ -30,7 +31,7 @@ from ..models import Booking, BookingAnswer, BookingQuestion, BookingStatus, Eve
 
 HEADER = (
     "reference", "status", "name", "email", "organisation", "job_title", "access_needs",
-    "wants_followup", "booked_at", "checked_in_at",
+    "wants_followup", "booked_at", "checked_in_at", "walk_in",
 )
 LIST_HEADER = ("name", "organisation", "job_title")
 LIST_NEEDS = "access_needs"
@@ -75,6 +76,7 @@ def attendee_rows(event: Event, status: str | None = None,
             Booking.id, Booking.reference, Booking.status, Booking.name, Booking.email,
             Booking.organisation, Booking.job_title, Booking.access_needs,
             Booking.wants_followup, Booking.created_at, Booking.checked_in_at,
+            Booking.walk_in,
         )
         .where(Booking.event_id == event.id)
         .order_by(Booking.created_at, Booking.id)
@@ -88,6 +90,7 @@ def attendee_rows(event: Event, status: str | None = None,
             row.reference, row.status, row.name, row.email, row.organisation,
             row.job_title, row.access_needs, "yes" if row.wants_followup else "no",
             _local_iso(row.created_at, zone), _local_iso(row.checked_in_at, zone),
+            "yes" if row.walk_in else "no",
             *(answers.get((row.id, question.id), "") for question in questions),
         )
 

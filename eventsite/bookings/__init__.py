@@ -8,6 +8,7 @@ from . import booking_detail, desk_views, feed, self_service  # noqa: F401  (rou
 from .answers import answered_questions, choice_counts
 from .calendar_links import add_to_calendar_links, feed_urls
 from .changes import NEEDS_DIGESTS
+from .door import door
 from .notices import REMINDERS
 from .question_views import admin as questions_admin
 from .views import admin, bp
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["choice_counts"] = choice_counts
     app.register_blueprint(bp)
     app.register_blueprint(admin)
+    app.register_blueprint(door)
     app.register_blueprint(questions_admin)
     schedule(app, REMINDERS)
     schedule(app, NEEDS_DIGESTS)

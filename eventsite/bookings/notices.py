@@ -11,6 +11,15 @@ personal data is anonymised or erased. Calendar invitations carry the event's pa
 The cancellation email carries no new link: the earlier ones still show the booking as
 cancelled (and nothing personal).
 
+Check-in codes. Every email that carries a manage link to a confirmed booking
+(confirmation, promotion, the confirmation sent again, the reminder) also carries that
+link's check-in QR code, a PNG attached inline (`check_in.check_in_image`), with the
+reference in large type beside it. Its address counts as a private link: the stored email
+loses the image once sent (docs/SECURITY.md).
+
+Walk-ins without an email address get no email at all: each function here returns None
+for them, and the scheduled reminders never pick them.
+
 Calendars. Every email that puts the event in the attendee's calendar (confirmation,
 promotion, reminder) carries an iMIP REQUEST with the booking's UID and the event's
 SEQUENCE; the cancellation carries a CANCEL with the same UID and the event's SEQUENCE
@@ -36,6 +45,7 @@ from ..outbox.schedule import ScheduledMail, events_starting_within, start_stamp
 from ..web.text import format_date, format_time, format_when
 from ..web.urls import absolute_url
 from .calendar import CANCEL, booking_invitation
+from .check_in import check_in_image, check_in_url
 from .followup_links import list_unsubscribe_headers, unsubscribe_url
 from .resends import RESEND_PREFIX
 from .tokens import hash_token, issue_manage_token
@@ -46,18 +56,18 @@ def manage_url(token: str) -> str:
     return absolute_url("bookings.manage", token=token)
 
 
-def queue_booking_confirmation(booking: Booking, token: str) -> OutboxMessage:
+def queue_booking_confirmation(booking: Booking, token: str) -> OutboxMessage | None:
     """'You have a place': the details, the manage link and the calendar invitation."""
     return _queue(booking, "booking_confirmed", "Booking confirmed", token,
                   calendar=booking_invitation(booking))
 
 
-def queue_waiting_list_notice(booking: Booking, token: str) -> OutboxMessage:
+def queue_waiting_list_notice(booking: Booking, token: str) -> OutboxMessage | None:
     """'You are on the waiting list': what happens next and the manage link."""
     return _queue(booking, "booking_waiting_list", "Waiting list", token)
 
 
-def prepare_first_email(booking: Booking, token: str) -> OutboxMessage:
+def prepare_first_email(booking: Booking, token: str) -> OutboxMessage | None:
     """The confirmation or the waiting-list email (by the booking's status) of a booking not
     yet inserted, built now, so that none of it is done while the event is locked; stored
     with `store_email` in the booking's transaction. The booking needs its id already."""
@@ -67,13 +77,13 @@ def prepare_first_email(booking: Booking, token: str) -> OutboxMessage:
     return _queue(booking, "booking_waiting_list", "Waiting list", token, send=prepare_email)
 
 
-def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage:
+def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage | None:
     """'A place came up and it is yours': as the confirmation, with the invitation."""
     return _queue(booking, "booking_promoted", "You have a place", token,
                   calendar=booking_invitation(booking))
 
 
-def queue_booking_again(booking: Booking, token: str) -> OutboxMessage:
+def queue_booking_again(booking: Booking, token: str) -> OutboxMessage | None:
     """The confirmation or waiting-list email once more, after a repeat booking.
 
     Its dedupe key starts with RESEND_PREFIX, which is how re-sends are counted.
@@ -85,7 +95,7 @@ def queue_booking_again(booking: Booking, token: str) -> OutboxMessage:
                   key_prefix=RESEND_PREFIX)
 
 
-def queue_cancellation_notice(booking: Booking) -> OutboxMessage:
+def queue_cancellation_notice(booking: Booking) -> OutboxMessage | None:
     """'Your booking is cancelled': sent once per booking, with a link to book again, and,
     if the booking ever had a place (so an invitation), the CANCEL that takes the event out
     of the attendee's calendar."""
@@ -97,28 +107,40 @@ def queue_cancellation_notice(booking: Booking) -> OutboxMessage:
 
 def _queue(booking: Booking, kind: str, headline: str, token: str | None = None, *,
            calendar: CalendarInvitation | None = None, key_prefix: str = "",
-           send=queue_email) -> OutboxMessage:
+           send=queue_email) -> OutboxMessage | None:
     """One email about the booking, headed '<headline>: <event> (<reference>)'. With a
-    token it carries that manage link and is kept once per booking and token; without
-    one, once per booking."""
+    token it carries that manage link (and, for a confirmed booking, its check-in code)
+    and is kept once per booking and token; without one, once per booking. None for a
+    walk-in who gave no address."""
+    if not booking.email:
+        return None
     event = booking.event
     link = manage_url(token) if token is not None else None
     dedupe_key = f"{key_prefix}{kind.replace('_', '-')}:{booking.id}"
     if token is not None:
         dedupe_key += f":{hash_token(token)[:16]}"
+    images, private_links = _check_in(booking, token)
     return send(
         kind=kind,
         dedupe_key=dedupe_key,
         to=mailbox(booking.name, booking.email),
         subject=f"{headline}: {event.title} ({booking.reference})",
         template=kind,
-        context=_context(booking, manage_link=link),
+        context={**_context(booking, manage_link=link), "check_in_image": images},
         calendar=calendar,
+        inline_images=images,
         headers=_headers(booking),
         event=event,
         booking=booking,
-        private_links=(link,) if link else (),
+        private_links=((link,) if link else ()) + private_links,
     )
+
+
+def _check_in(booking: Booking, token: str | None) -> tuple[tuple, tuple[str, ...]]:
+    """The check-in QR code of a confirmed booking's link, and its address (a private link)."""
+    if token is None or booking.status != BookingStatus.CONFIRMED:
+        return (), ()
+    return (check_in_image(booking, token),), (check_in_url(token),)
 
 
 def reminder_key(booking_id: int, event: Event) -> str:
@@ -140,7 +162,9 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
     existing = queued_message(key)
     if existing is not None:
         return existing
-    link = manage_url(issue_manage_token(booking))
+    token = issue_manage_token(booking)
+    link = manage_url(token)
+    images, check_in_links = _check_in(booking, token)
     starts = event.local_starts_at
     return queue_email(
         kind="reminder",
@@ -148,12 +172,14 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
         to=mailbox(booking.name, booking.email),
         subject=f"Reminder: {event.title}, {format_date(starts)} at {format_time(starts)}",
         template="reminder",
-        context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link},
+        context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link,
+                 "check_in_image": images},
         calendar=booking_invitation(booking),
+        inline_images=images,
         headers={**list_unsubscribe_headers(booking), **_headers(booking)},
         event=event,
         booking=booking,
-        private_links=(link,),
+        private_links=(link, *check_in_links),
         bulk=True,
         automatic=True,
     )
@@ -175,6 +201,7 @@ def due_reminders(now: datetime) -> list[Booking]:
             sa.select(Booking).where(
                 Booking.event_id == event.id,
                 Booking.status == BookingStatus.CONFIRMED,
+                Booking.email != "",  # a walk-in who gave no address
                 sa.func.coalesce(Booking.confirmed_at, Booking.created_at)
                 < event.starts_at - timedelta(hours=hours),
                 ~already_queued,

@@ -4,9 +4,15 @@ A manage token is `secrets.token_urlsafe(32)`: 256 random bits, sent only by ema
 booking has one per email that carried a link (`BookingLink`), and the database keeps only
 their SHA-256, so the booking tables cannot be turned into working links.
 A reference (`FR-7K3Q`) is for people: short, read aloud at the door, typed into a search.
+
+A check-in code is each manage link's companion for the door: 22 characters (132 bits) of
+SHA-256("check-in:" + token), so it is as unguessable as the token, yet nobody who sees it
+(on a phone held up at the door) can work the manage link back out of it. The database
+keeps its SHA-256 beside the token's (`BookingLink.check_in_hash`).
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 
@@ -20,6 +26,7 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 REFERENCE_PREFIX = "FR-"
 REFERENCE_LENGTH = 4
 LONGEST_TOKEN = 128  # anything longer cannot be one of ours; not worth hashing
+CHECK_IN_CODE_LENGTH = 22
 
 
 def new_token() -> str:
@@ -28,6 +35,12 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def check_in_code(token: str) -> str:
+    """The check-in code that goes with a manage token: derived one way from it."""
+    digest = hashlib.sha256(b"check-in:" + token.encode("utf-8", "surrogatepass")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")[:CHECK_IN_CODE_LENGTH]
 
 
 def could_be_token(token: str | None) -> bool:
@@ -41,7 +54,8 @@ def new_reference(length: int = REFERENCE_LENGTH) -> str:
 
 
 def issue_manage_token(booking: Booking, token: str | None = None) -> str:
-    """Add a manage link to the booking and return its token, to be emailed at once.
+    """Add a manage link (and its check-in code) to the booking and return its token, to
+    be emailed at once.
 
     The raw token exists only in the returned value (and the email that carries it); the
     database keeps its SHA-256. Links issued earlier keep working: every email about a
@@ -49,7 +63,8 @@ def issue_manage_token(booking: Booking, token: str | None = None) -> str:
     (`new_token`, for an email built before the booking was inserted) is the one recorded.
     """
     token = token or new_token()
-    db.session.add(BookingLink(booking_id=booking.id, token_hash=hash_token(token)))
+    db.session.add(BookingLink(booking_id=booking.id, token_hash=hash_token(token),
+                               check_in_hash=hash_token(check_in_code(token))))
     db.session.flush()
     return token
 

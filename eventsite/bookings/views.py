@@ -25,6 +25,7 @@ from ..web.loaders import event_item_or_404, event_or_404
 from . import pages
 from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
 from .calendar import event_calendar
+from .check_in import check_in_qr
 from .forms import CancelBookingForm, OrganiserBookingForm, booking_form
 from .queries import booking_counts, search_bookings, waiting_list_position
 from .services import BookingRefused, cancel_booking, create_booking, promote_booking
@@ -80,12 +81,15 @@ def thanks(slug: str):
 @bp.get("/bookings/<token>")
 def manage(token: str):
     booking = pages.booking_or_404(token)
+    check_in = check_in_qr(booking, token)
+    db.session.commit()  # a link issued before check-in codes has just been given its own
     return pages.private(render_template(
         "bookings/manage.html",
         booking=booking,
         event=booking.event,
         token=token,
         waiting_position=waiting_list_position(booking),
+        check_in_qr=check_in,
     ))
 
 

@@ -14,11 +14,12 @@ LIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.WAITING)
 
 
 def people_to_tell(event: Event) -> list[Booking]:
-    """Everyone with a live booking (confirmed or waiting) whose details we still hold."""
+    """Everyone with a live booking (confirmed or waiting) whose details we still hold,
+    less walk-ins who gave no address."""
     return list(db.session.scalars(
         sa.select(Booking)
         .where(Booking.event_id == event.id, Booking.status.in_(LIVE_STATUSES),
-               Booking.anonymised_at.is_(None))
+               Booking.anonymised_at.is_(None), Booking.email != "")
         .order_by(Booking.id)
     ))
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["BookingStatus", "Booking", "BookingLink"]
 
 BookingStatus = enum.StrEnum("BookingStatus", "CONFIRMED WAITING CANCELLED")
+LIVE_WITH_ADDRESS = "status != 'cancelled' AND email_normalised != ''"
 
 
 class Booking(db.Model):
@@ -44,6 +45,8 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Added at the door by an organiser (a walk-in), perhaps without an email address.
+    walk_in: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     event: Mapped[Event] = relationship()
     manage_links: Mapped[list[BookingLink]] = relationship(
@@ -54,14 +57,15 @@ class Booking(db.Model):
         sa.CheckConstraint(
             "status IN ('confirmed', 'waiting', 'cancelled')", name="status_known"
         ),
-        # One live booking per address per event; cancelled ones do not count.
+        # One live booking per address per event; cancelled ones, and walk-ins who gave
+        # no address, do not count.
         sa.Index(
             "uq_bookings_live_email",
             "event_id",
             "email_normalised",
             unique=True,
-            sqlite_where=sa.text("status != 'cancelled'"),
-            postgresql_where=sa.text("status != 'cancelled'"),
+            sqlite_where=sa.text(LIVE_WITH_ADDRESS),
+            postgresql_where=sa.text(LIVE_WITH_ADDRESS),
         ),
         sa.Index("ix_bookings_event_status", "event_id", "status", "created_at"),
     )
@@ -71,7 +75,8 @@ class Booking(db.Model):
 
 
 class BookingLink(db.Model):
-    """One manage link emailed for a booking; only the SHA-256 of its token is kept.
+    """One manage link emailed for a booking, and its check-in code; only the SHA-256 of
+    each is kept.
 
     A booking gains a link with every email that carries one, and every link keeps
     working until the booking's personal data is anonymised or erased.
@@ -84,6 +89,9 @@ class BookingLink(db.Model):
         sa.ForeignKey("bookings.id", ondelete="CASCADE"), index=True
     )
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The SHA-256 of the check-in code derived from this link's token (bookings/tokens.py);
+    # empty for links issued before check-in codes until their page is next opened.
+    check_in_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     booking: Mapped[Booking] = relationship(back_populates="manage_links")

@@ -30,6 +30,7 @@ from pathlib import Path
 from flask import current_app
 from flask_mail import BadHeaderError, sanitize_address, sanitize_subject
 
+from .inline_images import InlineImage, with_images
 from .verp import verp_address
 
 SMTP_TIMEOUT_SECONDS = 30
@@ -97,6 +98,7 @@ class OutgoingEmail:
     headers: dict
     attachments: tuple[Attachment, ...] = ()
     calendar: CalendarInvitation | None = None
+    inline_images: tuple[InlineImage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,14 +188,15 @@ def email_bytes(outgoing: OutgoingEmail) -> bytes:
 
 
 def _body(outgoing: OutgoingEmail) -> Message:
-    """The text, beside the HTML and the calendar if there are any, in a mixed part if
-    files are attached."""
+    """The text, beside the HTML (with its inline images) and the calendar if there are
+    any, in a mixed part if files are attached."""
     text = _text_part(outgoing.body_text, "plain")
     if outgoing.body_html or outgoing.calendar:
         alternative = MIMEMultipart("alternative")
         alternative.attach(text)
         if outgoing.body_html:
-            alternative.attach(_text_part(outgoing.body_html, "html"))
+            html = _text_part(outgoing.body_html, "html")
+            alternative.attach(with_images(html, outgoing.inline_images))
         if outgoing.calendar:
             alternative.attach(_calendar_part(outgoing.calendar))
         text = alternative
@@ -384,16 +387,3 @@ def _text(reply: bytes | str) -> str:
     if isinstance(reply, bytes):
         reply = reply.decode("utf-8", "replace")
     return " ".join(reply.split())
-
-
-def with_bodies(raw: bytes, text: str, html: str) -> bytes:
-    """The email with its text and HTML parts replaced: the same headers and attachments."""
-    message = email.message_from_bytes(raw)
-    for part in message.walk():
-        if part.is_multipart() or part.get_filename():
-            continue
-        content = {"text/plain": text, "text/html": html}.get(part.get_content_type())
-        if content is not None:
-            del part["Content-Transfer-Encoding"]
-            part.set_payload(content, QUOTED_PRINTABLE_UTF8)
-    return message.as_bytes(policy=GENERATOR_POLICY)

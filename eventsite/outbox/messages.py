@@ -14,9 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Booking, Event, OutboxMessage, OutboxStatus
 from ..web.urls import site_host
-from .delivery import Attachment, CalendarInvitation, OutgoingEmail, email_bytes, with_bodies
+from .delivery import Attachment, CalendarInvitation, OutgoingEmail, email_bytes
 from .dkim_keys import signed
+from .inline_images import InlineImage
 from .standing import not_sent_note, tried_once_note
+from .stored_copies import with_bodies
 from .suppressions import suppression_of
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029\x85]+")
@@ -44,6 +46,8 @@ def queue_email(*, dedupe_key: str, **email) -> OutboxMessage:
     `bulk` mail carries List-Id and is kept unsent (`suppressed`, with why) for a
     suppressed address; other mail to one gets one attempt. `automatic` mail says so
     (Auto-Submitted). A `calendar` invitation goes beside the text and HTML and as a file.
+    `inline_images` go beside the HTML, which shows them as `cid:`; they count as private
+    (a check-in QR code) and are left out of the stored email with the private links.
     (The arguments are those of `prepare_email`.)
     """
     existing = queued_message(dedupe_key)
@@ -62,6 +66,7 @@ def prepare_email(
     context: dict | None = None,
     attachments: tuple[Attachment, ...] | list[Attachment] = (),
     calendar: CalendarInvitation | None = None,
+    inline_images: tuple[InlineImage, ...] = (),
     headers: dict[str, str] | None = None,
     event: Event | None = None,
     booking: Booking | None = None,
@@ -79,7 +84,7 @@ def prepare_email(
     outgoing = render_email(
         to=to, subject=subject, template=template,
         context={"event": event, "booking": booking, **(context or {})},
-        attachments=attachments, calendar=calendar,
+        attachments=attachments, calendar=calendar, inline_images=inline_images,
         headers={**(headers or {}), **list_headers(event, bulk=bulk, automatic=automatic)},
     )
     message = outbox_row(outgoing, kind=kind, dedupe_key=dedupe_key, event=event,
@@ -159,7 +164,8 @@ def queued_message(dedupe_key: str) -> OutboxMessage | None:
 
 def render_email(*, to: str, subject: str, template: str, context: dict,
                  attachments, headers: dict[str, str],
-                 calendar: CalendarInvitation | None = None) -> OutgoingEmail:
+                 calendar: CalendarInvitation | None = None,
+                 inline_images: tuple[InlineImage, ...] = ()) -> OutgoingEmail:
     """The email rendered from `email/<template>.txt` and `.html` with a new Message-ID,
     every header value folded onto one line (no header injection)."""
     return OutgoingEmail(
@@ -171,6 +177,7 @@ def render_email(*, to: str, subject: str, template: str, context: dict,
         attachments=tuple(Attachment(header_text(a.filename), a.content_type, a.data)
                           for a in attachments),
         calendar=calendar,
+        inline_images=tuple(inline_images),
     )
 
 

@@ -12,7 +12,7 @@ from .. import audit
 from ..database import begin_write_transaction, utcnow
 from ..extensions import db
 from ..models import Event, OutboxMessage, OutboxStatus
-from .delivery import with_bodies
+from .stored_copies import with_bodies
 
 ERASED_MESSAGE_NOTE = "Not sent: the recipient's data was erased."
 

@@ -16,7 +16,7 @@ from tests.conftest import audit_actions, log_in
 from tests.factories import make_booking, make_event
 
 HEADER = ("reference,status,name,email,organisation,job_title,access_needs,wants_followup,"
-          "booked_at,checked_in_at")
+          "booked_at,checked_in_at,walk_in")
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
@@ -65,7 +65,7 @@ def test_csv_export_is_streamed_with_bom_header_and_every_status(app, client):
     assert ",".join(rows[0]) == HEADER
     assert rows[1] == ["FR-A", "confirmed", "Siobhán Ó Briain", "s@example.org",
                        "Comhairle Cathrach", "Commissioner", "", "yes",
-                       "2030-09-01T09:00:00+01:00", "2030-10-20T12:25:00+01:00"]
+                       "2030-09-01T09:00:00+01:00", "2030-10-20T12:25:00+01:00", "no"]
     assert rows[2][:8] == ["FR-B", "waiting", "'=cmd|' /C calc'!A0", rows[2][3], "'@evil",
                            "'-1+1", "'+wheelchair", "no"]
     assert rows[2][9] == ""

@@ -55,9 +55,9 @@ def test_the_csv_has_a_column_per_question_after_the_documented_ones(app, client
     rows = rows_of(client.get(f"/admin/events/{event.slug}/attendees.csv").data)
     assert rows[0] == [
         "reference", "status", "name", "email", "organisation", "job_title", "access_needs",
-        "wants_followup", "booked_at", "checked_in_at",
+        "wants_followup", "booked_at", "checked_in_at", "walk_in",
         "Which breakout?", "Which sessions?", "'=Your role", "Share with the sponsor?"]
-    answers = {row[0]: row[10:] for row in rows[1:]}
+    answers = {row[0]: row[11:] for row in rows[1:]}
     assert answers == {
         "FR-ADA": ["Care", "Morning; Afternoon", "'=HYPERLINK(\"http://evil\")", "no"],
         "FR-GRA": ["Care", "", "", "yes"],
@@ -71,7 +71,7 @@ def test_the_command_line_export_has_the_same_columns(app, runner):
     result = runner.invoke(args=["attendees", "export", event.slug])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].endswith(
-        "checked_in_at,Which breakout?,Which sessions?,'=Your role,Share with the sponsor?")
+        "checked_in_at,walk_in,Which breakout?,Which sessions?,'=Your role,Share with the sponsor?")
 
 
 def test_speakers_get_shared_answers_and_never_private_ones(app, client):

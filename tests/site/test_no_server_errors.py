@@ -25,7 +25,8 @@ FIELDS = ["name", "email", "organisation", "job_title", "access_needs", "wants_f
           "capacity", "booking_opens_at", "booking_closes_at", "organiser_email", "venue",
           "address", "password", "q", "status", "speaker", "role", "position", "url",
           "subject", "message", "audience", "resources", "speakers", "extra_addresses",
-          "note", "submission", "links", "bio", "published", "waiting_list", "next"]
+          "note", "submission", "links", "bio", "published", "waiting_list", "next",
+          "over_capacity", "show"]
 ODD_QUERIES = ["?page=-1", "?page=abc", "?page=99999999999999999999", "?status=%00",
                "?event=%ff", "?event=%00", "?q=%00%25_", "?q=" + "x" * 5000,
                "?next=//evil.example", "?sent=%0d%0a", "?status=cancelled&q=%ff"]
@@ -53,7 +54,19 @@ def site_with_everything(app) -> dict[str, object]:
               "resource_id": resource.id, "id": resource.id, "token": "x" * 43,
               "filename": "nothing.jpg"}
     values.update(mail_route_values(app, event))
+    values["code"] = real_check_in_code(app, booking)
     return values
+
+
+def real_check_in_code(app, booking) -> str:
+    from eventsite.bookings.tokens import check_in_code, issue_manage_token
+    from eventsite.extensions import db
+    from eventsite.models import Booking
+
+    with app.app_context():
+        token = issue_manage_token(db.session.get(Booking, booking.id))
+        db.session.commit()
+    return check_in_code(token)
 
 
 def assert_no_server_error(client, method: str, url: str, data=None) -> None:
