@@ -44,6 +44,7 @@ def _outcome_to_show(result: BookingResult) -> dict | None:
     # A repeat: a first booking now would have a place while places remain, and saying
     # so is true of this booking only if it is confirmed.
     event = booking.event
-    if booking.status == BookingStatus.CONFIRMED and booking_counts(event).confirmed < event.capacity:
+    places_remain = booking_counts(event).confirmed < event.capacity
+    if booking.status == BookingStatus.CONFIRMED and places_remain:
         return {"status": "confirmed"}
     return None
