@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask
 
 from ..outbox.schedule import schedule
+from . import feed
+from .calendar_links import add_to_calendar_links, feed_urls
 from .notices import REMINDERS
 from .views import admin, bp
 
@@ -12,3 +14,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(admin)
     schedule(app, REMINDERS)
+    app.register_blueprint(feed.bp)
+    app.jinja_env.globals.update(add_to_calendar_links=add_to_calendar_links,
+                                 calendar_feed_urls=feed_urls)

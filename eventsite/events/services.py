@@ -10,10 +10,12 @@ from ..bookings.services import fill_places_from_waiting_list, lock_event
 from ..database import utcnow
 from ..extensions import db
 from ..models import Event, Resource
+from ..outbox.schedule import ScheduledMail
 from ..web.slugs import slugify, unique_slug
 from ..web.text import format_when
 from ..web.uploads import save_resource_file
-from .notices import queue_event_cancelled, queue_event_changed
+from .change_notices import due_change_notices, note_change, send_change_notice
+from .notices import queue_event_cancelled
 
 
 def create_event(values: dict) -> Event:
@@ -45,16 +47,37 @@ class CapacityTooLow(Exception):
         self.confirmed = confirmed
 
 
-def update_event(event: Event, values: dict) -> list[tuple[str, str, str]]:
+# What a typo fix may touch: the words of the place, never the time.
+TYPO_FIXABLE = ("Venue", "Address")
+WORDS = {"When": "time"}
+
+
+class NotATypoFix(Exception):
+    """A "typo fix" that would move the event in calendars; the caller rolls back."""
+
+    def __init__(self, labels: list[str]):
+        super().__init__(
+            f"A new {' and '.join(WORDS.get(label, label.lower()) for label in labels)} "
+            "is not a typo fix: "
+            "attendees' calendars must move, so they will be told. Untick “Don't tell "
+            "attendees” to save it, or change only the words of the venue or address.")
+        self.message = str(self)
+
+
+def update_event(event: Event, values: dict, *,
+                 tell_attendees: bool = True) -> list[tuple[str, str, str]]:
     """Apply an organiser's edit; return what changed about when and where.
 
     Takes the event's lock first (`lock_event`, as a booking does), so a lower capacity
     is judged against the confirmed count at that moment: below it, CapacityTooLow is
     raised and nothing changes. Confirmed places never exceed the capacity, whatever the
-    concurrency. A change of time or place raises the event's sequence, and people with a
-    live booking are told of it through the outbox (once per change, however often it is
-    submitted), the confirmed with a new calendar invitation. A higher capacity moves
-    people off the waiting list straight away.
+    concurrency. A change of time or place raises the event's sequence and is noted for
+    people with a live booking: they are told CHANGE_NOTICE_DELAY_SECONDS after the last
+    such edit, in one email with the net change (`change_notices`), the confirmed with a
+    new calendar invitation. With `tell_attendees` False (a typo fix) a change of the
+    venue's or address's words is saved untold and the sequence stays; any other change
+    of time or place raises NotATypoFix. A higher capacity moves people off the waiting
+    list straight away.
     """
     event = lock_event(event.id)
     if "capacity" in values and values["capacity"] < event.capacity:
@@ -70,18 +93,20 @@ def update_event(event: Event, values: dict) -> list[tuple[str, str, str]]:
     after = _when_where(event)
     changes = [(label, before[label], after[label]) for label in before
                if before[label] != after[label]]
-    if changes:
+    moved = [label for label, _, _ in changes if label not in TYPO_FIXABLE]
+    if moved and not tell_attendees:
+        raise NotATypoFix(moved)
+    if changes and tell_attendees:
         event.sequence += 1  # calendars take the new invitation over the old (RFC 5546)
         db.session.flush()
-    if changes and not event.is_cancelled:
-        told = queue_event_changed(event, changes)
-        if told:
-            audit.record("event change notices queued", event=event,
-                         detail=f"{told} people told: {', '.join(c[0] for c in changes)}")
+        if not event.is_cancelled:
+            note_change(event, before)
     if event.capacity > old_capacity:
         fill_places_from_waiting_list(event)
     if changed:
-        audit.record("event edited", event=event, detail="Changed: " + ", ".join(sorted(changed)))
+        untold = " (a typo fix: attendees not told)" if changes and not tell_attendees else ""
+        audit.record("event edited", event=event,
+                     detail="Changed: " + ", ".join(sorted(changed)) + untold)
     return changes
 
 
@@ -139,3 +164,8 @@ def delete_resource(resource: Resource) -> str | None:
     db.session.flush()
     audit.record("resource deleted", event=resource.event, detail=resource.title)
     return stored_name
+
+
+# The worker tells attendees of each burst of edits once it has ended.
+CHANGE_NOTICES = ScheduledMail("change notices", find_due=due_change_notices,
+                               queue=lambda due: send_change_notice(due, _when_where))
