@@ -5,8 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 SECRET_KEY_FILE ?= instance/secret_key
+# The demo conference's brand, unless the environment or the command line sets another
+# (`make run SITE_NAME="..."`); outside `make run` the config.py defaults or .env apply.
+SITE_NAME ?= NCASC fringe events
+SITE_DESCRIPTION ?= Fringe sessions beside the National Children and Adult Services Conference: who is speaking, when and where, and a place to book.
+SITE_CONTACT_EMAIL ?= organiser@example.org
 # Development mode with this checkout's own random key (written once, readable only by you).
-DEV_ENV = FLASK_DEBUG=1 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))"
+DEV_ENV = FLASK_DEBUG=1 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" \
+	SITE_NAME="$(SITE_NAME)" SITE_DESCRIPTION="$(SITE_DESCRIPTION)" \
+	SITE_CONTACT_EMAIL="$(SITE_CONTACT_EMAIL)"
 export FLASK_APP := wsgi
 
 .PHONY: run test lint bench install clean

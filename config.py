@@ -12,6 +12,13 @@ MIN_SECRET_KEY_LENGTH = 32
 # The development key this code once shipped with: it is public, so it is refused.
 PUBLISHED_SECRET_KEYS = {"dev-insecure-secret-key-change-me"}
 
+# The brand a fresh install shows until SITE_NAME and SITE_DESCRIPTION are set.
+DEFAULT_SITE_NAME = "Fringe events"
+DEFAULT_SITE_DESCRIPTION = (
+    "Fringe events beside the conference: who is speaking, when and where, and a place "
+    "to book."
+)
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
@@ -77,12 +84,16 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
         environ = os.environ
     env = environ.get
     upload_folder = env("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    site_name = (env("SITE_NAME") or "").strip() or DEFAULT_SITE_NAME
     return {
         "SECRET_KEY": env("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'eventsite.db'}"
         ),
         "SITE_URL": (env("SITE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "SITE_NAME": site_name,
+        "SITE_DESCRIPTION": (env("SITE_DESCRIPTION") or "").strip() or DEFAULT_SITE_DESCRIPTION,
+        "SITE_CONTACT_EMAIL": (env("SITE_CONTACT_EMAIL") or "").strip(),
         "MAIL_BACKEND": (env("MAIL_BACKEND") or "file").strip().lower(),
         "MAIL_FOLDER": env("MAIL_FOLDER") or str(INSTANCE_DIR / "mail"),
         "MAIL_SERVER": env("MAIL_SERVER") or "localhost",
@@ -91,7 +102,7 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
         "MAIL_USE_SSL": parse_bool("MAIL_USE_SSL", env("MAIL_USE_SSL"), False),
         "MAIL_USERNAME": env("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
-        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "eventsite <events@localhost>",
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or f"{site_name} <events@localhost>",
         "DKIM_DOMAIN": env("DKIM_DOMAIN") or None,
         "DKIM_SELECTOR": env("DKIM_SELECTOR") or None,
         "DKIM_PRIVATE_KEY_FILE": env("DKIM_PRIVATE_KEY_FILE") or None,

@@ -3,6 +3,10 @@
 Every person here is invented, and their profiles say so. Loading twice changes nothing.
 The demo organiser gets a random password, shown once when it is created; the command
 refuses to run outside debug mode (`make run`) unless told `--force`.
+
+The demo's brand (SITE_NAME, SITE_DESCRIPTION, SITE_CONTACT_EMAIL for the conference's
+fringe) is configuration, read once from the environment: `make run` passes it (see the
+Makefile), so nothing here writes settings.
 """
 from __future__ import annotations
 

@@ -42,6 +42,7 @@ from ..models import Booking, BookingStatus, Event, OutboxMessage
 from ..outbox.delivery import CalendarInvitation
 from ..outbox.messages import mailbox, prepare_email, queue_email, queued_message
 from ..outbox.schedule import ScheduledMail, events_starting_within, start_stamp
+from ..web.brand import contact_email
 from ..web.text import format_date, format_time, format_when
 from ..web.urls import absolute_url
 from .calendar import CANCEL, booking_invitation
@@ -222,9 +223,8 @@ def _context(booking: Booking, *, manage_link: str | None) -> dict:
 
 def _headers(booking: Booking) -> dict[str, str]:
     # Replies reach a person who can help rather than an unread mailbox.
-    if booking.event.organiser_email:
-        return {"Reply-To": booking.event.organiser_email}
-    return {}
+    contact = contact_email(booking.event)
+    return {"Reply-To": contact} if contact else {}
 
 
 REMINDERS = ScheduledMail("reminders", find_due=due_reminders,

@@ -1,7 +1,7 @@
 """Bookings: an attendee books, manages and cancels; an organiser sees and changes them.
 
 /events/<slug>/book                          the form (POST, then redirect to thanks)
-/events/<slug>/book/thanks                   "check your email", the same whatever happened
+/events/<slug>/book/thanks                   the outcome of a new booking, else "check your email"
 /bookings/<token>                            the booking, from the link in an email
 /bookings/<token>/calendar.ics               its calendar file (the event's page, not the link)
 /bookings/<token>/cancel                     the confirm step, then cancel
@@ -27,6 +27,7 @@ from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_c
 from .calendar import event_calendar
 from .check_in import check_in_qr
 from .forms import CancelBookingForm, OrganiserBookingForm, booking_form
+from .outcome import remember_outcome, take_outcome
 from .queries import booking_counts, search_bookings, waiting_list_position
 from .services import BookingRefused, cancel_booking, create_booking, promote_booking
 
@@ -57,13 +58,15 @@ def book(slug: str):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return pages.booking_form_page(event, form, left, status=status)
+    result = None
     if not form.looks_automated:
         try:
-            create_booking(event, form.details())
+            result = create_booking(event, form.details())
         except BookingRefused as refused:
             db.session.rollback()
             return pages.closed_page(event, refused, 409)
-        db.session.commit()
+    remember_outcome(slug, result)
+    db.session.commit()
     session["booking_email"] = form.email.data
     return redirect(url_for(".thanks", slug=slug), code=303)
 
@@ -71,10 +74,11 @@ def book(slug: str):
 @bp.get("/events/<slug:slug>/book/thanks")
 def thanks(slug: str):
     event = pages.bookable_event_or_404(slug)
-    # Deliberately the same page for a new booking, a waiting-list place and a repeat:
-    # nobody can learn from it whether an address had booked before.
+    # A new booking's outcome, kept in this browser's session; a repeat is told nothing a
+    # first booking would not have been (bookings/outcome.py, docs/SECURITY.md).
     return render_template(
-        "bookings/thanks.html", event=event, email=session.pop("booking_email", None)
+        "bookings/thanks.html", event=event, email=session.pop("booking_email", None),
+        outcome=take_outcome(slug),
     )
 
 

@@ -25,6 +25,7 @@ from ..web.security import sandboxed_html
 from ..web.text import people
 from . import services
 from .forms import FollowUpForm
+from .timing import needs_confirmation_before_start
 
 bp = Blueprint("followups", __name__)
 admin = admin_blueprint("followups_admin", __name__)
@@ -83,6 +84,7 @@ def follow_up(slug: str, follow_up_id: int):
         audiences=services.AUDIENCES, audience_size=services.audience_size(follow_up),
         to_send=len(services.recipients_to_send(follow_up)),
         test_form=SubmissionForm(submission=new_submission()), is_attached=services.is_attached,
+        before_start=needs_confirmation_before_start(follow_up),
     )
 
 
@@ -91,8 +93,8 @@ def preview_html(slug: str, follow_up_id: int):
     _event, follow_up = load(slug, follow_up_id)
     preview, problem = preview_for_organiser(follow_up)
     if preview is None:
-        return sandboxed_html(str(Markup("<p>{}</p>").format(problem)))
-    return sandboxed_html(preview.html)
+        return sandboxed_html(str(Markup("<p>{}</p>").format(problem)), framed_by_site=True)
+    return sandboxed_html(preview.html, framed_by_site=True)
 
 
 @admin.route("/events/<slug:slug>/follow-ups/<int:follow_up_id>/edit", methods=["GET", "POST"])
@@ -136,6 +138,10 @@ def send_test(slug: str, follow_up_id: int):
 @admin.post("/events/<slug:slug>/follow-ups/<int:follow_up_id>/send")
 def send(slug: str, follow_up_id: int):
     event, follow_up = load(slug, follow_up_id)
+    if needs_confirmation_before_start(follow_up) and request.form.get("before_start") != "yes":
+        flash("Nothing was sent: this follow-up thanks people for coming, and the event has "
+              "not started yet. Tick the box to send it before the event anyway.", "warning")
+        return follow_up_page(event, follow_up)
     queued = commit_unless_refused(services.FollowUpRefused, services.send_follow_up,
                                    follow_up)
     if queued:

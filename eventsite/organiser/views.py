@@ -31,6 +31,7 @@ from ..outbox.services import (
 )
 from ..outbox.suppressions import all_suppressions, lift_suppression
 from ..web.admin import admin_blueprint
+from ..web.errors import render_error
 from ..web.security import sandboxed_html
 from .auth import log_in, log_out, login_account_key, login_failed, safe_next
 from .forms import LoginForm
@@ -38,6 +39,16 @@ from .listing import requested_event, requested_page
 
 bp = admin_blueprint("organiser", __name__)
 AUDIT_PAGE_SIZE = 100
+# The same words whether or not the account exists: the page never says which it was.
+LOGIN_MISMATCH = ("That email and password don't match an organiser account. Check both "
+                  "(the password is case-sensitive) and try again.")
+LOGIN_PAUSED_HERE = ("Too many attempts to log in from this connection. Wait a minute, "
+                     "then try again.")
+LOGIN_PAUSED_FOR_EMAIL = (
+    "Too many attempts to log in with this email from here, so logging in with it is paused "
+    "for up to an hour. If the password is forgotten, another organiser can set a new one "
+    "with `flask organiser password`."
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -55,8 +66,20 @@ def login():
         if organiser is not None:
             flash("You are logged in.", "success")
             return redirect(next_path or url_for(".index"))
-        form.password.errors.append("That email and password do not match an organiser.")
+        return render_template("organiser/login.html", form=form, problem=LOGIN_MISMATCH)
     return render_template("organiser/login.html", form=form), 200
+
+
+@bp.errorhandler(429)
+def login_paused(error):
+    """The login page again, saying which limit was reached and what to do, with the
+    address still typed; any other page's 429 is the usual error page."""
+    if request.endpoint != "organiser.login":
+        return render_error(error)
+    hourly = "hour" in str(getattr(error, "description", ""))
+    problem = LOGIN_PAUSED_FOR_EMAIL if hourly else LOGIN_PAUSED_HERE
+    return render_template("organiser/login.html", form=LoginForm(), problem=problem,
+                           paused=True), 429
 
 
 @bp.post("/logout")

@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from . import errors, pagecache, security, stored_html, text
+from . import brand, errors, pagecache, security, stored_html, text
 from .urls import absolute_url
 
 
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["absolute_url"] = absolute_url
     text.init_app(app)
     stored_html.init_app(app)
+    brand.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     pagecache.init_app(app)

@@ -53,7 +53,13 @@ SANDBOXED_EMAIL_POLICY = ("sandbox; default-src 'none'; style-src 'unsafe-inline
                           "img-src data:; frame-ancestors 'none'")
 
 
-def sandboxed_html(html: str) -> Response:
+def sandboxed_html(html: str, *, framed_by_site: bool = False) -> Response:
+    """The HTML, sandboxed; `framed_by_site` lets this site's own pages show it in a frame
+    (a preview beside the organiser's buttons), never another site's."""
     response = Response(html or "<p>This message has no HTML part.</p>", mimetype="text/html")
-    response.headers["Content-Security-Policy"] = SANDBOXED_EMAIL_POLICY
+    policy = SANDBOXED_EMAIL_POLICY
+    if framed_by_site:
+        policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = policy
     return response

@@ -1,6 +1,7 @@
 """Rich text and dates as attendees read them: sanitised Markdown, local times."""
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from functools import lru_cache
 
@@ -58,8 +59,38 @@ def format_when(starts: datetime, ends: datetime) -> str:
             f"{format_date(ends)} {format_time(ends)} {ends:%Z}")
 
 
+def plain_text(source: str | None, limit: int = 160) -> str:
+    """Markdown as one line of plain text, cut at a word to at most `limit` characters:
+    for meta descriptions and structured data, where markup means nothing."""
+    text = one_line(html.unescape(nh3.clean(_clean_html(source or ""), tags=set())))
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0] if " " in text[:limit - 1] else text[:limit - 1]
+    return cut.rstrip(" ,.;:–-") + "…"
+
+
+KB = 1024
+MB = 1024 * KB
+
+
+def file_size(size: int | None) -> str:
+    """'812 bytes', '340 KB', '2.4 MB', '5 MB', '12 MB': never '0.0 MB'."""
+    size = max(int(size or 0), 0)
+    if size < KB:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    if round(size / KB) < KB:
+        return f"{max(round(size / KB), 1)} KB"
+    megabytes = size / MB
+    if round(megabytes, 1) < 10:
+        return f"{megabytes:.1f}".removesuffix(".0") + " MB"
+    return f"{round(megabytes):,} MB"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["one_line"] = one_line
+    app.jinja_env.filters["plain_text"] = plain_text
+    app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.globals["format_when"] = format_when

@@ -25,7 +25,7 @@ def test_booking_journey_works_without_javascript(app, live_server, no_script_pa
     page.get_by_label("Email").fill("nadia@example.org")
     page.get_by_label("Organisation").fill("Northfield Council")
     page.get_by_role("button", name="Book a place").click()
-    assert page.get_by_role("heading", name="Thank you: now check your email").is_visible()
+    assert page.get_by_role("heading", name="You have a place").is_visible()
 
     with app.app_context():
         booking = db.session.scalar(sa.select(Booking).where(Booking.event_id == event.id))

@@ -123,7 +123,8 @@ def test_event_structured_data_describes_the_event(app, client):
     assert data["endDate"] == "2031-10-20T14:00:00+01:00"
     assert data["location"]["name"] == "Meeting Room 4"
     assert [p["name"] for p in data["performer"]] == ["Priya Shah"]
-    assert data["organizer"]["name"] == "National Children and Adult Services Conference"
+    assert data["organizer"]["name"] == "Fringe events"  # the site, not the host conference
+    assert data["superEvent"]["name"] == "National Children and Adult Services Conference"
     assert data["eventStatus"] == "https://schema.org/EventScheduled"
     assert data["offers"]["availability"] == "https://schema.org/InStock"
     make_booking(app, event)

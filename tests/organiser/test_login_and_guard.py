@@ -112,13 +112,13 @@ def test_login_page_has_email_and_password_labels(client):
     assert re.search(r"<label for=\"password\">Password</label>", page)
 
 
-def test_wrong_password_is_refused_beside_the_field_and_keeps_the_email(app, client):
+def test_wrong_password_is_refused_with_what_was_wrong_and_keeps_the_email(app, client):
     make_organiser(app, password=PASSWORD)
     response = client.post("/admin/login", data={"email": "organiser@example.org",
                                                  "password": "nope"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "That email and password do not match an organiser." in page
+    assert "That email and password don&#39;t match an organiser account." in page
     assert 'value="organiser@example.org"' in page
     assert client.get("/admin/").status_code == 302
 
@@ -176,6 +176,33 @@ def test_repeated_failed_logins_answer_429_with_the_styled_page(app, client):
                                                  "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+
+
+@pytest.mark.ratelimit
+def test_a_paused_login_says_why_and_keeps_the_email(app, client):
+    for _ in range(5):
+        client.post("/admin/login", data={"email": "nobody@example.org", "password": "guess"})
+    response = client.post("/admin/login", data={"email": "nobody@example.org",
+                                                 "password": "guess"})
+    assert response.status_code == 429
+    assert "Too many attempts to log in from this connection. Wait a minute" in response.text
+    assert 'value="nobody@example.org"' in response.text
+    assert '<label for="password">Password</label>' in response.text
+
+
+def test_empty_fields_are_named(app, client):
+    response = client.post("/admin/login", data={"email": " ", "password": ""})
+    assert "Enter your email address." in response.text
+    assert "Enter your password." in response.text
+
+
+def test_an_unknown_account_and_a_wrong_password_read_the_same(app, client):
+    make_organiser(app, password=PASSWORD)
+    unknown = client.post("/admin/login", data={"email": "nobody@example.org",
+                                                "password": "nope"}).text
+    wrong = client.post("/admin/login", data={"email": "organiser@example.org",
+                                              "password": "nope"}).text
+    assert unknown.replace("nobody@", "organiser@") == wrong
 
 
 @pytest.mark.ratelimit

@@ -1,0 +1,50 @@
+"""What the page after booking may say, and to whom: see docs/SECURITY.md.
+
+A booking this request created is told its outcome ("You have a place", "You are number
+3 on the waiting list"), carried to the next page in the submitter's own session. A
+repeat (the address already held a live booking) is told only what a first booking made
+at that moment would have been told, and only when that is also true of the booking it
+already has; otherwise the page stays neutral ("check your email"). So the page never
+tells a stranger typing someone else's address anything about that person's booking.
+"""
+from __future__ import annotations
+
+from flask import session
+
+from ..models import BookingStatus
+from .queries import booking_counts, waiting_list_position
+from .services import BookingResult
+
+SESSION_KEY = "booking_outcome"
+
+
+def remember_outcome(slug: str, result: BookingResult | None) -> None:
+    """Keep for the thanks page what it may say about this request's booking."""
+    outcome = _outcome_to_show(result) if result is not None else None
+    if outcome is None:
+        session.pop(SESSION_KEY, None)
+    else:
+        session[SESSION_KEY] = {"slug": slug, **outcome}
+
+
+def take_outcome(slug: str) -> dict | None:
+    """The outcome kept for this event's thanks page, once; None if there is none."""
+    outcome = session.pop(SESSION_KEY, None)
+    if not isinstance(outcome, dict) or outcome.get("slug") != slug:
+        return None
+    return outcome
+
+
+def _outcome_to_show(result: BookingResult) -> dict | None:
+    booking = result.booking
+    if result.outcome == BookingStatus.CONFIRMED:
+        return {"status": "confirmed"}
+    if result.outcome == BookingStatus.WAITING:
+        return {"status": "waiting", "position": waiting_list_position(booking)}
+    # A repeat: a first booking now would have a place while places remain, and saying
+    # so is true of this booking only if it is confirmed.
+    event = booking.event
+    places_remain = booking_counts(event).confirmed < event.capacity
+    if booking.status == BookingStatus.CONFIRMED and places_remain:
+        return {"status": "confirmed"}
+    return None
