@@ -35,11 +35,12 @@ def queue_event_changed(event: Event, changes: list[tuple[str, str, str]]) -> in
     confirmed get a new invitation (the same UID, the event's new SEQUENCE) that moves the
     entry in their calendars.
 
-    The same change queued twice (a double submit) sends once.
+    The same change queued twice (a double submit) sends once. The key holds the new
+    SEQUENCE too, since two changes of joining link read alike (the link is never told).
     """
     if not changes:
         return 0
-    digest = hashlib.sha256(repr(sorted(changes)).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(repr((event.sequence, sorted(changes))).encode()).hexdigest()[:16]
     return _tell_everyone(event, "event_changed", f"Changed: {event.title}",
                           f"event-changed:{event.id}:{digest}", {"changes": changes},
                           method=REQUEST)

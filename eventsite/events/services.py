@@ -32,7 +32,17 @@ def _when_where(event: Event) -> dict[str, str]:
         "When": format_when(event.local_starts_at, event.local_ends_at),
         "Venue": event.venue,
         "Address": event.address,
+        "How to attend": event.attendance_label,
     }
+
+
+def _join_link_change(old_link: str, event: Event) -> list[tuple[str, str, str]]:
+    """A change of joining link, told without the link itself: the notice also reaches the
+    waiting list, and confirmed attendees find the new link where they found the old."""
+    if old_link == event.online_link:
+        return []
+    return [("Joining link", "the earlier link" if old_link else "none yet",
+             "a new link, on your booking page" if event.online_link else "none")]
 
 
 class CapacityTooLow(Exception):
@@ -51,17 +61,19 @@ def update_event(event: Event, values: dict) -> list[tuple[str, str, str]]:
     Takes the event's lock first (`lock_event`, as a booking does), so a lower capacity
     is judged against the confirmed count at that moment: below it, CapacityTooLow is
     raised and nothing changes. Confirmed places never exceed the capacity, whatever the
-    concurrency. A change of time or place raises the event's sequence, and people with a
-    live booking are told of it through the outbox (once per change, however often it is
-    submitted), the confirmed with a new calendar invitation. A higher capacity moves
+    concurrency. A change of time, place, attendance mode or joining link raises the
+    event's sequence, and people with a live booking are told of it through the outbox
+    (once per change, however often it is submitted), the confirmed with a new calendar
+    invitation. A higher capacity moves
     people off the waiting list straight away.
     """
     event = lock_event(event.id)
     if "capacity" in values and values["capacity"] < event.capacity:
-        confirmed = booking_counts(event).confirmed
+        confirmed = booking_counts(event).taken
         if values["capacity"] < confirmed:
             raise CapacityTooLow(confirmed)
     before = _when_where(event)
+    old_link = event.online_link
     old_capacity = event.capacity
     changed = [name for name, value in values.items() if getattr(event, name) != value]
     for name, value in values.items():
@@ -69,7 +81,7 @@ def update_event(event: Event, values: dict) -> list[tuple[str, str, str]]:
     db.session.flush()
     after = _when_where(event)
     changes = [(label, before[label], after[label]) for label in before
-               if before[label] != after[label]]
+               if before[label] != after[label]] + _join_link_change(old_link, event)
     if changes:
         event.sequence += 1  # calendars take the new invitation over the old (RFC 5546)
         db.session.flush()

@@ -1,8 +1,26 @@
 """schema.org Event data for an event page, for search engines and link previews."""
 from __future__ import annotations
 
-from ..models import Event
+from ..models import AttendanceMode, Event
 from ..web.urls import absolute_url
+
+ATTENDANCE_MODE_URLS = {
+    AttendanceMode.IN_PERSON: "https://schema.org/OfflineEventAttendanceMode",
+    AttendanceMode.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
+    AttendanceMode.MIXED: "https://schema.org/MixedEventAttendanceMode",
+}
+
+
+def _location(event: Event, event_url: str) -> dict | list[dict]:
+    """The venue, the online place, or both. The online place names the event's page,
+    never the joining link: that is for confirmed attendees alone."""
+    place = {"@type": "Place", "name": event.venue, "address": event.address}
+    online = {"@type": "VirtualLocation", "url": event_url}
+    if event.attendance_mode == AttendanceMode.ONLINE:
+        return online
+    if event.attendance_mode == AttendanceMode.MIXED:
+        return [place, online]
+    return place
 
 
 def structured_data(event: Event, left: int) -> dict:
@@ -21,13 +39,10 @@ def structured_data(event: Event, left: int) -> dict:
         "startDate": event.local_starts_at.isoformat(),
         "endDate": event.local_ends_at.isoformat(),
         "eventStatus": status,
-        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "eventAttendanceMode": ATTENDANCE_MODE_URLS.get(
+            event.attendance_mode, ATTENDANCE_MODE_URLS[AttendanceMode.IN_PERSON]),
         "url": event_url,
-        "location": {
-            "@type": "Place",
-            "name": event.venue,
-            "address": event.address,
-        },
+        "location": _location(event, event_url),
         "performer": [
             {
                 "@type": "Person",

@@ -43,6 +43,8 @@ class Booking(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A waiting booking offered a place until then; while open, that place counts as taken.
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
@@ -65,6 +67,10 @@ class Booking(db.Model):
         ),
         sa.Index("ix_bookings_event_status", "event_id", "status", "created_at"),
     )
+
+    @property
+    def has_offer(self) -> bool:
+        return self.status == BookingStatus.WAITING and self.offer_expires_at is not None
 
     def __repr__(self) -> str:
         return f"<Booking {self.reference} {self.status}>"
