@@ -37,6 +37,7 @@ from ..web.text import format_date, format_time, format_when
 from ..web.urls import absolute_url
 from .calendar import CANCEL, booking_invitation
 from .followup_links import list_unsubscribe_headers, unsubscribe_url
+from .online import join_link_note
 from .resends import RESEND_PREFIX
 from .tokens import hash_token, issue_manage_token
 
@@ -63,6 +64,19 @@ def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage:
                   calendar=booking_invitation(booking))
 
 
+def queue_offer_notice(booking: Booking, token: str) -> OutboxMessage:
+    """'A place is yours if you confirm by ...': the deadline and the manage link, whose
+    page has the Confirm button. No invitation until the place is taken."""
+    expires = booking.offer_expires_at.astimezone(booking.event.tz)
+    return _queue(booking, "booking_offered", "A place for you", token,
+                  extra={"offer_expires": expires})
+
+
+def queue_offer_lapsed_notice(booking: Booking) -> OutboxMessage:
+    """'The place offered to you has gone to the next person': sent once per booking."""
+    return _queue(booking, "offer_lapsed", "Offer passed on")
+
+
 def queue_booking_again(booking: Booking, token: str) -> OutboxMessage:
     """The confirmation or waiting-list email once more, after a repeat booking.
 
@@ -86,7 +100,8 @@ def queue_cancellation_notice(booking: Booking) -> OutboxMessage:
 
 
 def _queue(booking: Booking, kind: str, headline: str, token: str | None = None, *,
-           calendar: CalendarInvitation | None = None, key_prefix: str = "") -> OutboxMessage:
+           calendar: CalendarInvitation | None = None, key_prefix: str = "",
+           extra: dict | None = None) -> OutboxMessage:
     """One email about the booking, headed '<headline>: <event> (<reference>)'. With a
     token it carries that manage link and is kept once per booking and token; without
     one, once per booking."""
@@ -101,7 +116,7 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
         to=mailbox(booking.name, booking.email),
         subject=f"{headline}: {event.title} ({booking.reference})",
         template=kind,
-        context=_context(booking, manage_link=link),
+        context={**_context(booking, manage_link=link), **(extra or {})},
         calendar=calendar,
         headers=_headers(booking),
         event=event,
@@ -137,7 +152,8 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
         to=mailbox(booking.name, booking.email),
         subject=f"Reminder: {event.title}, {format_date(starts)} at {format_time(starts)}",
         template="reminder",
-        context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link},
+        context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link,
+                 **join_link_note(booking)},
         calendar=booking_invitation(booking),
         headers={**list_unsubscribe_headers(booking), **_headers(booking)},
         event=event,
@@ -175,6 +191,7 @@ def due_reminders(now: datetime) -> list[Booking]:
 def _context(booking: Booking, *, manage_link: str | None) -> dict:
     event = booking.event
     return {
+        **join_link_note(booking),
         "manage_url": manage_link,
         "event_url": absolute_url("events.detail", slug=event.slug),
         "when": format_when(event.local_starts_at, event.local_ends_at),

@@ -25,6 +25,7 @@ from . import pages
 from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
 from .calendar import event_calendar
 from .forms import BookingForm, CancelBookingForm, OrganiserBookingForm
+from .online import join_link_note
 from .queries import booking_counts, search_bookings, waiting_list_position
 from .services import BookingRefused, cancel_booking, create_booking, promote_booking
 
@@ -83,6 +84,7 @@ def manage(token: str):
         event=booking.event,
         token=token,
         waiting_position=waiting_list_position(booking),
+        **join_link_note(booking),
     ))
 
 
@@ -109,9 +111,12 @@ def cancel(token: str):
         return redirect(url_for(".manage", token=token), code=303)
     form = CancelBookingForm()
     if form.validate_on_submit():
+        was_waiting = booking.status == BookingStatus.WAITING
         cancel_booking(booking)
         db.session.commit()
-        flash("Your booking is cancelled. We have sent you an email to confirm it.", "success")
+        flash("You have left the waiting list. We have sent you an email to confirm it."
+              if was_waiting else
+              "Your booking is cancelled. We have sent you an email to confirm it.", "success")
         return redirect(url_for(".manage", token=token), code=303)
     return pages.private(render_template(
         "bookings/cancel.html", booking=booking, event=booking.event, form=form, token=token
@@ -126,6 +131,9 @@ def form_expired(error: CSRFError):
     if request.endpoint == "bookings.cancel":
         flash(EXPIRED_FORM, "error")
         return redirect(url_for(".cancel", token=request.view_args["token"]), code=303)
+    if request.endpoint == "bookings.accept":
+        flash(EXPIRED_FORM, "error")
+        return redirect(url_for(".manage", token=request.view_args["token"]), code=303)
     return render_error(error)
 
 
@@ -221,7 +229,9 @@ def cancel_booking_view(slug: str, booking_id: int):
     event, booking = load(slug, booking_id)
     promoted = cancel_booking(booking, by_organiser=True)
     message = f"{booking.name}'s booking is cancelled; they will be emailed."
-    if promoted is not None:
+    if promoted is not None and promoted.has_offer:
+        message += f" {promoted.name} is offered the place and will be emailed."
+    elif promoted is not None:
         message += f" {promoted.name} moves off the waiting list and will be emailed."
     back = back_to_list(event, booking)
     db.session.commit()
