@@ -98,6 +98,9 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
         "ATTENDEE_LIST_HOURS": parse_int(
             "ATTENDEE_LIST_HOURS", env("ATTENDEE_LIST_HOURS"), 24
         ),
+        "CHANGE_NOTICE_DELAY_SECONDS": parse_int(
+            "CHANGE_NOTICE_DELAY_SECONDS", env("CHANGE_NOTICE_DELAY_SECONDS"), 600
+        ),
         "PAGE_CACHE_CHECK_SECONDS": parse_float(
             "PAGE_CACHE_CHECK_SECONDS", env("PAGE_CACHE_CHECK_SECONDS"), 1.0
         ),

@@ -7,12 +7,13 @@ from datetime import timedelta
 import icalendar
 
 from ..database import utcnow
-from ..models import Booking, Event
+from ..models import Booking, BookingStatus, Event
 from ..outbox.delivery import CalendarInvitation, sender
 from ..web.urls import absolute_url, site_host
 from .online import join_link_for
 
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
+FEED_REFRESH = timedelta(hours=1)
 
 
 def event_uid(event: Event) -> str:
@@ -60,6 +61,25 @@ def booking_invitation(booking: Booking, method: str = REQUEST, *,
     if method == CANCEL:
         vevent["status"] = icalendar.vText("CANCELLED")
     return CalendarInvitation(method, calendar.to_ical())
+
+
+def booking_feed(booking: Booking) -> bytes:
+    """The booking's personal calendar feed: its invitation as it stands, published
+    (METHOD:PUBLISH) with the invitation's UID and the SEQUENCE its latest email carried,
+    STATUS:CANCELLED once the booking or the event is cancelled. It names no one: no
+    ORGANIZER to reply to, no ATTENDEE (calendars are shared more freely than email)."""
+    event = booking.event
+    cancelled = booking.status == BookingStatus.CANCELLED
+    calendar = _calendar(event, PUBLISH, booking_uid(booking))
+    calendar.add("x-wr-calname", event.title)
+    # Ask subscribing apps to look again hourly (RFC 7986; Outlook's older name).
+    calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    vevent = calendar.walk("VEVENT")[0]
+    vevent.add("sequence", event.sequence + 1 if cancelled else event.sequence)
+    if cancelled:
+        vevent["status"] = icalendar.vText("CANCELLED")
+    return calendar.to_ical()
 
 
 def _calendar(event: Event, method: str, uid: str, *,

@@ -97,6 +97,12 @@ class EventForm(OnlineEventFields, Form):
                           check_deliverability=False)],
     )
     published = BooleanField("Published", description="Show the event on the public site.")
+    # Only on the edit page; not a column: it says how this one edit is told.
+    typo_fix = BooleanField(
+        "Don't tell attendees (a typo fix)",
+        description="For correcting the words of the venue or address: no email, and "
+                    "calendars keep what they have. A new time or a different place is "
+                    "always told.")
 
     def __init__(self, *args, stored_timezone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,14 +1,14 @@
 """Telling attendees and the waiting list that their event changed or was cancelled."""
 from __future__ import annotations
 
-import hashlib
-
 import sqlalchemy as sa
 
 from ..bookings.calendar import CANCEL, REQUEST, booking_invitation
+from ..bookings.notices import manage_url
+from ..bookings.tokens import issue_manage_token
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event
-from ..outbox.messages import mailbox, queue_email
+from ..outbox.messages import mailbox, queue_email, queued_message
 
 LIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.WAITING)
 
@@ -31,19 +31,41 @@ def queue_event_cancelled(event: Event) -> int:
 
 
 def queue_event_changed(event: Event, changes: list[tuple[str, str, str]]) -> int:
-    """Queue one notice per live booking listing what changed (label, was, now); the
-    confirmed get a new invitation (the same UID, the event's new SEQUENCE) that moves the
-    entry in their calendars.
+    """Queue one notice per live booking listing these changes (label, was, now); returns
+    how many people. `change_notices.send_change_notice` words each person's own."""
+    bookings = people_to_tell(event) if changes else []
+    for booking in bookings:
+        queue_change_notice(booking, changes)
+    return len(bookings)
 
-    The same change queued twice (a double submit) sends once. The key holds the new
-    SEQUENCE too, since two changes of joining link read alike (the link is never told).
+
+def queue_change_notice(booking: Booking, changes: list[tuple[str, str, str]]):
+    """'Your event changed': what changed (label, was, now), a new manage link, and for
+    the confirmed a new invitation (the same UID, the event's SEQUENCE now) that moves
+    the entry in their calendars.
+
+    Once per booking and event sequence: a retried transaction queues it once, while a
+    later change (which raises the sequence) is a new email.
     """
-    if not changes:
-        return 0
-    digest = hashlib.sha256(repr((event.sequence, sorted(changes))).encode()).hexdigest()[:16]
-    return _tell_everyone(event, "event_changed", f"Changed: {event.title}",
-                          f"event-changed:{event.id}:{digest}", {"changes": changes},
-                          method=REQUEST)
+    event = booking.event
+    key = f"event-changed:{event.id}:{event.sequence}:{booking.id}"
+    existing = queued_message(key)
+    if existing is not None:
+        return existing
+    link = manage_url(issue_manage_token(booking))
+    return queue_email(
+        kind="event_changed",
+        dedupe_key=key,
+        to=mailbox(booking.name, booking.email),
+        subject=f"Changed: {event.title}",
+        template="event_changed",
+        context={"changes": changes, "manage_url": link},
+        calendar=(booking_invitation(booking, REQUEST)
+                  if booking.status == BookingStatus.CONFIRMED else None),
+        event=event,
+        booking=booking,
+        private_links=(link,),
+    )
 
 
 def _tell_everyone(event: Event, kind: str, subject: str, key_prefix: str,

@@ -2,6 +2,8 @@
 audit entry; the caller commits."""
 from __future__ import annotations
 
+import hashlib
+
 from werkzeug.datastructures import FileStorage
 
 from .. import audit
@@ -10,10 +12,12 @@ from ..bookings.services import fill_places_from_waiting_list, lock_event
 from ..database import utcnow
 from ..extensions import db
 from ..models import Event, Resource
+from ..outbox.schedule import ScheduledMail
 from ..web.slugs import slugify, unique_slug
 from ..web.text import format_when
 from ..web.uploads import save_resource_file
-from .notices import queue_event_cancelled, queue_event_changed
+from .change_notices import due_change_notices, note_change, send_change_notice
+from .notices import queue_event_cancelled
 
 
 def create_event(values: dict) -> Event:
@@ -33,16 +37,14 @@ def _when_where(event: Event) -> dict[str, str]:
         "Venue": event.venue,
         "Address": event.address,
         "How to attend": event.attendance_label,
+        # A fingerprint, never the link: change emails say only that it changed (the
+        # waiting list gets them too), and the facts are kept until the notice goes.
+        "Joining link": _fingerprint(event.online_link),
     }
 
 
-def _join_link_change(old_link: str, event: Event) -> list[tuple[str, str, str]]:
-    """A change of joining link, told without the link itself: the notice also reaches the
-    waiting list, and confirmed attendees find the new link where they found the old."""
-    if old_link == event.online_link:
-        return []
-    return [("Joining link", "the earlier link" if old_link else "none yet",
-             "a new link, on your booking page" if event.online_link else "none")]
+def _fingerprint(link: str) -> str:
+    return hashlib.sha256(link.encode()).hexdigest()[:16] if link else ""
 
 
 class CapacityTooLow(Exception):
@@ -55,25 +57,45 @@ class CapacityTooLow(Exception):
         self.confirmed = confirmed
 
 
-def update_event(event: Event, values: dict) -> list[tuple[str, str, str]]:
+# What a typo fix may touch: the words of the place, never the time.
+TYPO_FIXABLE = ("Venue", "Address")
+WORDS = {"When": "time", "How to attend": "way to attend"}
+
+
+class NotATypoFix(Exception):
+    """A "typo fix" that would move the event in calendars; the caller rolls back."""
+
+    def __init__(self, labels: list[str]):
+        super().__init__(
+            f"A new {' and '.join(WORDS.get(label, label.lower()) for label in labels)} "
+            "is not a typo fix: "
+            "attendees' calendars must move, so they will be told. Untick “Don't tell "
+            "attendees” to save it, or change only the words of the venue or address.")
+        self.message = str(self)
+
+
+def update_event(event: Event, values: dict, *,
+                 tell_attendees: bool = True) -> list[tuple[str, str, str]]:
     """Apply an organiser's edit; return what changed about when and where.
 
     Takes the event's lock first (`lock_event`, as a booking does), so a lower capacity
     is judged against the confirmed count at that moment: below it, CapacityTooLow is
     raised and nothing changes. Confirmed places never exceed the capacity, whatever the
-    concurrency. A change of time, place, attendance mode or joining link raises the
-    event's sequence, and people with a live booking are told of it through the outbox
-    (once per change, however often it is submitted), the confirmed with a new calendar
-    invitation. A higher capacity moves
-    people off the waiting list straight away.
+    concurrency. A change of time or place (attendance mode and joining link included)
+    raises the event's sequence and is noted for
+    people with a live booking: they are told CHANGE_NOTICE_DELAY_SECONDS after the last
+    such edit, in one email with the net change (`change_notices`), the confirmed with a
+    new calendar invitation. With `tell_attendees` False (a typo fix) a change of the
+    venue's or address's words is saved untold and the sequence stays; any other change
+    of time or place raises NotATypoFix. A higher capacity moves people off the waiting
+    list straight away.
     """
     event = lock_event(event.id)
     if "capacity" in values and values["capacity"] < event.capacity:
-        confirmed = booking_counts(event).taken
+        confirmed = booking_counts(event).taken  # open offers hold their places
         if values["capacity"] < confirmed:
             raise CapacityTooLow(confirmed)
     before = _when_where(event)
-    old_link = event.online_link
     old_capacity = event.capacity
     changed = [name for name, value in values.items() if getattr(event, name) != value]
     for name, value in values.items():
@@ -81,19 +103,21 @@ def update_event(event: Event, values: dict) -> list[tuple[str, str, str]]:
     db.session.flush()
     after = _when_where(event)
     changes = [(label, before[label], after[label]) for label in before
-               if before[label] != after[label]] + _join_link_change(old_link, event)
-    if changes:
+               if before[label] != after[label]]
+    moved = [label for label, _, _ in changes if label not in TYPO_FIXABLE]
+    if moved and not tell_attendees:
+        raise NotATypoFix(moved)
+    if changes and tell_attendees:
         event.sequence += 1  # calendars take the new invitation over the old (RFC 5546)
         db.session.flush()
-    if changes and not event.is_cancelled:
-        told = queue_event_changed(event, changes)
-        if told:
-            audit.record("event change notices queued", event=event,
-                         detail=f"{told} people told: {', '.join(c[0] for c in changes)}")
+        if not event.is_cancelled:
+            note_change(event, before)
     if event.capacity > old_capacity:
         fill_places_from_waiting_list(event)
     if changed:
-        audit.record("event edited", event=event, detail="Changed: " + ", ".join(sorted(changed)))
+        untold = " (a typo fix: attendees not told)" if changes and not tell_attendees else ""
+        audit.record("event edited", event=event,
+                     detail="Changed: " + ", ".join(sorted(changed)) + untold)
     return changes
 
 
@@ -151,3 +175,8 @@ def delete_resource(resource: Resource) -> str | None:
     db.session.flush()
     audit.record("resource deleted", event=resource.event, detail=resource.title)
     return stored_name
+
+
+# The worker tells attendees of each burst of edits once it has ended.
+CHANGE_NOTICES = ScheduledMail("change notices", find_due=due_change_notices,
+                               queue=lambda due: send_change_notice(due, _when_where))

@@ -19,6 +19,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -128,19 +129,31 @@ def edit_event(slug: str):
             and form.check_against_database(event)):
         values = form.values()
         values["slug"] = values["slug"] or event.slug
+        tell = not form.typo_fix.data
         try:
-            changes = services.update_event(event, values)
-        except services.CapacityTooLow as refused:
+            changes = services.update_event(event, values, tell_attendees=tell)
+        except (services.CapacityTooLow, services.NotATypoFix) as refused:
             db.session.rollback()
-            form.capacity.errors.append(refused.message)
+            field = (form.capacity if isinstance(refused, services.CapacityTooLow)
+                     else form.typo_fix)
+            field.errors.append(refused.message)
             return event_form_page(form, event_or_404(slug))
         db.session.commit()
-        message = "Event saved."
-        if changes and booking_counts(event).live:
-            message += " Everyone booked or waiting will be emailed about the change."
-        flash(message, "success")
+        flash("Event saved." + told_of_change(event, changes, tell), "success")
         return to_bookings(event)
     return event_form_page(form, event)
+
+
+def told_of_change(event: Event, changes: list, tell: bool) -> str:
+    """What the organiser is told about the email their change of time or place makes."""
+    if not changes or event.is_cancelled or not booking_counts(event).live:
+        return ""
+    if not tell:
+        return " Attendees were not told (a typo fix)."
+    minutes = max(0, current_app.config["CHANGE_NOTICE_DELAY_SECONDS"]) // 60
+    later = f"in {minutes} minute{'s' if minutes != 1 else ''}" if minutes else "shortly"
+    return (f" Everyone booked or waiting will be emailed about the change {later}; "
+            "further changes before then go in the same email.")
 
 
 @admin.post("/events/<slug:slug>/publish")

@@ -2,4 +2,5 @@
 from .bookings import *  # noqa: F403
 from .events import *  # noqa: F403
 from .mail import *  # noqa: F403
+from .notices import *  # noqa: F403
 from .people import *  # noqa: F403

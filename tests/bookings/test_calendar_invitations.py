@@ -15,6 +15,7 @@ from eventsite.events.services import cancel_event, update_event
 from eventsite.extensions import db
 from eventsite.models import Booking, Event
 from tests.conftest import book, outbox, stored_bookings
+from tests.events.test_change_notices import when_the_window_closes
 from tests.factories import make_booking, make_event
 
 HOST = "events.example.org"
@@ -106,6 +107,7 @@ def test_moving_the_start_sends_the_new_request_with_the_same_uid(client, app):
     booking = make_booking(app, event)
     edit(app, event, starts_at=event.starts_at + timedelta(hours=1),
          ends_at=event.ends_at + timedelta(hours=1))
+    when_the_window_closes(app)
     [changed] = outbox(app, "event_changed")
     uid, sequence, method, vevent = the_invitation(changed.raw)
     assert (uid, sequence, method) == (uid_of(booking), 1, "REQUEST")

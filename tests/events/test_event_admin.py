@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from eventsite.extensions import db
 from eventsite.models import Booking, Event
 from tests.conftest import audit_actions, load, log_in, outbox
+from tests.events.test_change_notices import when_the_window_closes
 from tests.factories import make_booking, make_event
 
 # --- events ----------------------------------------------------------------------------
@@ -172,6 +173,7 @@ def test_changing_time_or_venue_tells_people_booked_and_waiting_once(app, client
 
     client.post(f"/admin/events/{event.slug}/edit", data=form)
     client.post(f"/admin/events/{event.slug}/edit", data=form)  # a double submit
+    when_the_window_closes(app)
 
     messages = outbox(app, "event_changed")
     assert sorted(m.booking_id for m in messages) == sorted([confirmed.id, waiting.id])

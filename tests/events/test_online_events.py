@@ -51,6 +51,12 @@ def body_text(raw: bytes) -> str:
     return message.get_body(("plain",)).get_content()
 
 
+def run_worker_schedule(app) -> None:
+    with app.app_context():
+        queue_scheduled_messages()
+        db.session.commit()
+
+
 def test_no_public_response_holds_the_joining_link(app, client):
     event = online_event(app, title="Mutuals online")
     hybrid = online_event(app, title="Mutuals in the room and online",
@@ -169,6 +175,7 @@ def test_a_reminder_before_join_link_hours_says_when_the_link_comes(app):
 
 
 def test_a_new_joining_link_raises_the_sequence_and_is_told_without_the_link(app, client):
+    app.config["CHANGE_NOTICE_DELAY_SECONDS"] = 0  # told on the worker's next pass
     log_in(client, app)
     event = online_event(app, starts_in=LATER)
     make_booking(app, event, email="ada@example.org")
@@ -183,6 +190,7 @@ def test_a_new_joining_link_raises_the_sequence_and_is_told_without_the_link(app
     stored = load(app, Event, event.id)
     assert stored.online_link == NEW_LINK
     assert stored.sequence == event.sequence + 1
+    run_worker_schedule(app)
     notices = outbox(app, "event_changed")
     assert len(notices) == 2
     for notice in notices:
@@ -194,6 +202,7 @@ def test_a_new_joining_link_raises_the_sequence_and_is_told_without_the_link(app
     # A second new link is a second change: told again, the sequence up again.
     client.post(f"/admin/events/{event.slug}/edit", data={**form, "online_link": LINK})
     assert load(app, Event, event.id).sequence == event.sequence + 2
+    run_worker_schedule(app)
     assert len(outbox(app, "event_changed")) == 4
 
 
