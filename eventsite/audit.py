@@ -11,19 +11,20 @@ COMMAND_LINE = "command line"
 
 
 def record(action: str, *, event: Event | None = None, booking: Booking | None = None,
-           detail: str = "") -> AuditEntry:
+           detail: str = "", actor: str | None = None) -> AuditEntry:
     """Add one audit entry in the caller's transaction, naming the logged-in organiser.
 
     Outside a request (a `flask` command) the actor is "command line" and there is no
-    address. The detail is free text for people; keep attendees' personal data out of it.
+    address. An attendee acting from their manage link is named by `actor` instead (see
+    `attendee`). The detail is free text for people; keep attendees' personal data out of it.
     """
     organiser = None
     in_request = has_request_context()
-    if in_request and current_user.is_authenticated:
+    if actor is None and in_request and current_user.is_authenticated:
         organiser = current_user._get_current_object()
     entry = AuditEntry(
         organiser_id=organiser.id if organiser is not None else None,
-        actor=organiser.email if organiser else ("" if in_request else COMMAND_LINE),
+        actor=actor or (organiser.email if organiser else ("" if in_request else COMMAND_LINE)),
         action=action,
         event_id=event.id if event is not None else (booking.event_id if booking else None),
         booking_id=booking.id if booking is not None else None,
@@ -32,3 +33,9 @@ def record(action: str, *, event: Event | None = None, booking: Booking | None =
     )
     db.session.add(entry)
     return entry
+
+
+def attendee(booking: Booking) -> str:
+    """The actor of an attendee's own change: their booking reference, which stays
+    meaningful after their personal data is erased and names nobody in the log."""
+    return f"attendee {booking.reference}"

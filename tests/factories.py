@@ -13,6 +13,8 @@ from eventsite.database import utcnow
 from eventsite.extensions import db
 from eventsite.models import (
     Booking,
+    BookingAnswer,
+    BookingQuestion,
     Event,
     EventSpeaker,
     FollowUp,
@@ -99,6 +101,20 @@ def make_booking(app, event: Event, **values) -> Booking:
     return _save(app, Booking(**{**defaults, **values}))
 
 
+def make_question(app, event: Event, label: str = "Which breakout?", **values
+                  ) -> BookingQuestion:
+    """A booking question of the event (short text unless `kind` says otherwise)."""
+    defaults = {"event_id": event.id, "label": label, "kind": "short_text", "choices": [],
+                "position": next(_counter)}
+    return _save(app, BookingQuestion(**{**defaults, **values}))
+
+
+def make_answer(app, booking: Booking, question: BookingQuestion, text: str = "",
+                chosen: list[str] | None = None) -> BookingAnswer:
+    return _save(app, BookingAnswer(booking_id=booking.id, question_id=question.id,
+                                    text=text, chosen=chosen or []))
+
+
 def make_resource(app, event: Event, **values) -> Resource:
     defaults = {"event_id": event.id, "title": "Slides", "url": "https://example.org/slides",
                 "published": True}
@@ -145,14 +161,18 @@ def queue_messages(app, count: int, *, to: str = "attendee{n}@example.org",
 
 
 def mail_route_values(app, event) -> dict[str, int]:
-    """An email and a follow-up of the event, for tests that open every /admin route."""
+    """An email, a follow-up and a booking question of the event, for tests that open
+    every /admin route."""
     with app.app_context():
         follow_up = FollowUp(event_id=event.id, subject="Slides", message="Thank you.")
         message = outbox_row("follow_up", "route-test", "someone@example.org", "Slides",
                              "Thank you.", "<p>Thank you.</p>", event_id=event.id)
-        db.session.add_all([follow_up, message])
+        question = BookingQuestion(event_id=event.id, label="Which breakout?",
+                                   kind="one_choice", choices=["Housing", "Care"])
+        db.session.add_all([follow_up, message, question])
         db.session.commit()
-        return {"follow_up_id": follow_up.id, "message_id": message.id}
+        return {"follow_up_id": follow_up.id, "message_id": message.id,
+                "question_id": question.id}
 
 
 def one_of_everything(app) -> dict[str, object]:

@@ -1,7 +1,8 @@
 """Forgetting attendees: old events' bookings anonymised, one person erased on request.
 
 What is kept is what statistics need: how many booked, in which status, when, and who
-turned up (as a time, not a name).
+turned up (as a time, not a name), and the answers to booking questions an organiser marked
+as not personal (choices and yes/no only: see `bookings.answers.forget_answers`).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from .. import audit
+from ..bookings.answers import forget_answers
 from ..bookings.services import cancel_booking
 from ..bookings.tokens import forget_manage_links
 from ..database import utcnow
@@ -25,6 +27,7 @@ def anonymise_booking(booking: Booking) -> None:
     The booking's manage links stop working: nobody can reach it by email any more.
     """
     forget_manage_links(booking)
+    forget_answers(booking)
     booking.name = ANONYMISED_NAME
     booking.email = f"anonymised-{booking.id}@invalid"
     booking.email_normalised = booking.email

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..web.forms import Form
 from ..web.text import one_line
+from .answers import active_questions, answers_from, form_with_questions
 from .services import BookingDetails
 
 MAX_NAME = 200
@@ -93,6 +94,7 @@ class BookingForm(Form):
             job_title=self.job_title.data or "",
             access_needs=self.access_needs.data or "",
             wants_followup=bool(self.wants_followup.data),
+            answers=answers_from(self),
         )
 
 
@@ -114,3 +116,35 @@ class OrganiserBookingForm(BookingForm):
 
 class CancelBookingForm(Form):
     """Only the CSRF token: the confirm step itself is the point."""
+
+
+def booking_form(event, base: type[BookingForm] = BookingForm, **values) -> BookingForm:
+    """The booking form for this event: the standard fields, then its questions.
+
+    Organisers adding someone by hand may leave any question unanswered.
+    """
+    questions = active_questions(event.id)
+    form_class = form_with_questions(base, questions,
+                                     enforce_required=base is not OrganiserBookingForm)
+    return form_class(**values)
+
+
+class BookingChangeForm(BookingForm):
+    """An attendee changing their own booking: the booking form without the email address
+    (the manage links go to it) and without the bot trap (only the link's holder is here)."""
+
+    email = None
+    website = None
+
+    @property
+    def looks_automated(self) -> bool:
+        return False
+
+    def values(self) -> dict:
+        return {
+            "name": self.name.data,
+            "organisation": self.organisation.data or "",
+            "job_title": self.job_title.data or "",
+            "access_needs": self.access_needs.data or "",
+            "wants_followup": bool(self.wants_followup.data),
+        }

@@ -9,7 +9,7 @@ from flask import Response, abort, current_app, make_response, render_template, 
 from ..database import utcnow
 from ..extensions import db
 from ..models import Booking, Event
-from .forms import BookingForm
+from .forms import BookingForm, booking_form
 from .queries import places_left
 from .services import BookingRefused, booking_refusal
 from .tokens import booking_by_token
@@ -26,7 +26,7 @@ def booking_form_problem(problem: str, status: int, *, formdata):
     refusal, left = refusal_and_places(event)
     if refusal is not None:
         return closed_page(event, refusal, 409)
-    form = BookingForm(formdata=formdata)
+    form = booking_form(event, formdata=formdata)
     return booking_form_page(event, form, left, status=status, problem=problem)
 
 

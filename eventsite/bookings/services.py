@@ -14,7 +14,7 @@ caller commits or rolls back.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from ..database import begin_write_transaction, utcnow
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event
 from ..web.text import format_date, format_time
+from .answers import save_answers
 from .notices import (
     queue_booking_again,
     queue_booking_confirmation,
@@ -61,6 +62,8 @@ class BookingDetails:
     job_title: str = ""
     access_needs: str = ""
     wants_followup: bool = True
+    # Answers to the event's booking questions, by question id (see `answers`).
+    answers: Mapping[int, str | list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_any(cls, details: BookingDetails | Mapping | object) -> BookingDetails:
@@ -77,7 +80,8 @@ class BookingDetails:
         if not text["name"] or "@" not in text["email"]:
             raise ValueError("a booking needs a name and an email address")
         followup = get("wants_followup")
-        return cls(**text, wants_followup=True if followup is None else bool(followup))
+        return cls(**text, wants_followup=True if followup is None else bool(followup),
+                   answers=dict(get("answers") or {}))
 
 
 @dataclass(frozen=True)
@@ -316,6 +320,7 @@ def _insert_booking(event: Event, details: BookingDetails, status: str) -> Booki
         confirmed_at=utcnow() if status == BookingStatus.CONFIRMED else None,
     )
     _insert_with_reference(booking)
+    save_answers(booking, details.answers)
     return booking
 
 

@@ -24,7 +24,7 @@ from ..web.loaders import event_item_or_404, event_or_404
 from . import pages
 from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_check_in
 from .calendar import event_calendar
-from .forms import BookingForm, CancelBookingForm, OrganiserBookingForm
+from .forms import CancelBookingForm, OrganiserBookingForm, booking_form
 from .online import join_link_note
 from .queries import booking_counts, search_bookings, waiting_list_position
 from .services import BookingRefused, cancel_booking, create_booking, promote_booking
@@ -37,6 +37,8 @@ EXPIRED_FORM = (
     "This form had expired, so nothing has been sent yet. Check your details and "
     "press the button again."
 )
+# Other public forms' pages for an expired form token, by endpoint: page(token).
+EXPIRED_FORM_PAGES: dict = {}
 TOO_LONG = (
     "What you sent was far too long to accept, so nothing has been booked. "
     "Please fill in the form again with shorter answers."
@@ -50,7 +52,7 @@ def book(slug: str):
     refusal, left = pages.refusal_and_places(event)
     if refusal is not None:
         return pages.closed_page(event, refusal, 409 if request.method == "POST" else 200)
-    form = BookingForm()
+    form = booking_form(event)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return pages.booking_form_page(event, form, left, status=status)
@@ -134,6 +136,8 @@ def form_expired(error: CSRFError):
     if request.endpoint == "bookings.accept":
         flash(EXPIRED_FORM, "error")
         return redirect(url_for(".manage", token=request.view_args["token"]), code=303)
+    if request.endpoint in EXPIRED_FORM_PAGES:
+        return EXPIRED_FORM_PAGES[request.endpoint](request.view_args["token"])
     return render_error(error)
 
 
@@ -181,7 +185,7 @@ def bookings(slug: str):
 @admin.route("/events/<slug:slug>/bookings/new", methods=["GET", "POST"])
 def add_booking(slug: str):
     event = event_or_404(slug)
-    form = OrganiserBookingForm()
+    form = booking_form(event, OrganiserBookingForm)
     if form.validate_on_submit():
         result = commit_unless_refused(BookingRefused, create_booking, event, form.details(),
                                        by_organiser=True)

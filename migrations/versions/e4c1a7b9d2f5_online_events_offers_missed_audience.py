@@ -1,7 +1,7 @@
 """online and hybrid events, waiting-list offers, the follow-up audience of people missed
 
 Revision ID: e4c1a7b9d2f5
-Revises: d4f7a2c9e8b1
+Revises: e4c7a9d2b6f1
 Create Date: 2026-11-28 04:30:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e4c1a7b9d2f5'
-down_revision = 'd4f7a2c9e8b1'
+down_revision = 'e4c7a9d2b6f1'
 branch_labels = None
 depends_on = None
 

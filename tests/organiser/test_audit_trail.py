@@ -18,9 +18,11 @@ from eventsite.outbox.suppressions import suppress
 from tests.conftest import PASSWORD, log_in, test_config
 from tests.factories import (
     attach_speaker,
+    mail_route_values,
     make_booking,
     make_event,
     make_organiser,
+    make_question,
     make_resource,
     make_speaker,
     outbox_row,
@@ -161,6 +163,17 @@ def request_for(endpoint: str, app, client) -> tuple[str, dict]:
             return "/admin/suppressions/lift", {"address": "gone@example.org"}
         case "organiser.logout":
             return "/admin/logout", {}
+        case "questions_admin.questions":
+            return f"{admin}/questions", {"label": "Your council", "kind": "short_text"}
+        case "questions_admin.edit_question" | "questions_admin.move" | \
+                "questions_admin.remove":
+            question = mail_route_values(app, event)["question_id"]
+            make_question(app, event, "Second question")
+            url = {"questions_admin.edit_question": "", "questions_admin.move": "/move",
+                   "questions_admin.remove": "/remove"}[endpoint]
+            return f"{admin}/questions/{question}{url}", {
+                "label": "Which breakout?", "kind": "one_choice", "choices": "A\nB",
+                "direction": "down"}
     raise AssertionError(f"no recipe for {endpoint}: a new /admin POST route?")
 
 
