@@ -1,6 +1,6 @@
 """online and hybrid events, waiting-list offers, the follow-up audience of people missed
 
-Revision ID: e4c1a7b9d2f5
+Revision ID: f3a8c6d1b5e2
 Revises: e4c7a9d2b6f1
 Create Date: 2026-11-28 04:30:00.000000
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'e4c1a7b9d2f5'
+revision = 'f3a8c6d1b5e2'
 down_revision = 'e4c7a9d2b6f1'
 branch_labels = None
 depends_on = None
