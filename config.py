@@ -118,6 +118,7 @@ def from_environment(environ: os._Environ | dict | None = None) -> dict:
             "OUTBOX_LEASE_SECONDS", env("OUTBOX_LEASE_SECONDS"), 300
         ),
         "REMINDER_HOURS": parse_int("REMINDER_HOURS", env("REMINDER_HOURS"), 24),
+        "JOIN_LINK_HOURS": parse_int("JOIN_LINK_HOURS", env("JOIN_LINK_HOURS"), 24),
         "ATTENDEE_LIST_HOURS": parse_int(
             "ATTENDEE_LIST_HOURS", env("ATTENDEE_LIST_HOURS"), 24
         ),

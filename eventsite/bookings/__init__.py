@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import Flask
 
 from ..outbox.schedule import schedule
-from . import booking_detail, desk_views, feed, self_service  # noqa: F401  (routes join the blueprints)
+from . import booking_detail, desk_views, feed, offer_views, self_service  # noqa: F401  (routes join the blueprints)
 from .answers import answered_questions, choice_counts
 from .calendar_links import add_to_calendar_links, feed_urls
 from .changes import NEEDS_DIGESTS
 from .door import door
 from .notices import REMINDERS
+from .offers import OFFERS
 from .question_views import admin as questions_admin
 from .views import admin, bp
 
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(door)
     app.register_blueprint(questions_admin)
     schedule(app, REMINDERS)
+    schedule(app, OFFERS)
     schedule(app, NEEDS_DIGESTS)
     app.register_blueprint(feed.bp)
     app.jinja_env.globals.update(add_to_calendar_links=add_to_calendar_links,

@@ -10,6 +10,7 @@ from ..database import utcnow
 from ..models import Booking, BookingStatus, Event
 from ..outbox.delivery import CalendarInvitation, sender
 from ..web.urls import absolute_url, site_host
+from .online import join_link_for
 
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 FEED_REFRESH = timedelta(hours=1)
@@ -27,8 +28,9 @@ def booking_uid(booking: Booking) -> str:
 def event_calendar(event: Event) -> bytes:
     """One VEVENT with a stable UID, so re-downloading updates rather than duplicates.
 
-    It carries the event's public page and never a booking's manage link: calendars are
-    shared, synced and published far more freely than email.
+    It carries the event's public page and never a booking's manage link, nor an online
+    event's joining link: calendars are shared, synced and published far more freely than
+    email.
     """
     return _calendar(event, PUBLISH, event_uid(event)).to_ical()
 
@@ -39,10 +41,14 @@ def booking_invitation(booking: Booking, method: str = REQUEST, *,
 
     ORGANIZER is the address the email comes from (MAIL_DEFAULT_SENDER), as iMIP
     requires; the attendee has accepted already, so no reply is asked for. SEQUENCE is
-    the event's unless `sequence` says otherwise.
+    the event's unless `sequence` says otherwise. From JOIN_LINK_HOURS before the start a
+    confirmed attendee's invitation carries the joining link as its URL and in its
+    LOCATION (`online.join_link_for`); earlier ones carry the event's page, and the
+    reminder's invitation, the same SEQUENCE with a later DTSTAMP, brings the link.
     """
     event = booking.event
-    calendar = _calendar(event, method, booking_uid(booking))
+    join_link = join_link_for(booking) if method == REQUEST else None
+    calendar = _calendar(event, method, booking_uid(booking), join_link=join_link)
     vevent = calendar.walk("VEVENT")[0]
     vevent.add("sequence", event.sequence if sequence is None else sequence)
     name, address = sender()
@@ -76,7 +82,8 @@ def booking_feed(booking: Booking) -> bytes:
     return calendar.to_ical()
 
 
-def _calendar(event: Event, method: str, uid: str) -> icalendar.Calendar:
+def _calendar(event: Event, method: str, uid: str, *,
+              join_link: str | None = None) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//eventsite//fringe events//EN")
     calendar.add("version", "2.0")
@@ -87,12 +94,14 @@ def _calendar(event: Event, method: str, uid: str) -> icalendar.Calendar:
     vevent.add("dtstart", event.local_starts_at)
     vevent.add("dtend", event.local_ends_at)
     vevent.add("summary", event.title)
-    location = ", ".join(part for part in (event.venue, event.address) if part)
+    location = _location(event, join_link)
     if location:
         vevent.add("location", location)
     event_url = absolute_url("events.detail", slug=event.slug)
-    vevent.add("url", event_url)
+    vevent.add("url", join_link or event_url)
     description = [event.summary] if event.summary else []
+    if join_link:
+        description.append(f"Join online: {join_link}")
     description.append(f"Event page: {event_url}")
     vevent.add("description", "\n\n".join(description))
     vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
@@ -103,3 +112,15 @@ def _calendar(event: Event, method: str, uid: str) -> icalendar.Calendar:
         last_date=event.ends_at.date() + timedelta(days=366),
     )
     return calendar
+
+
+def _location(event: Event, join_link: str | None) -> str:
+    """The venue and address; for an online event the joining link when given, else
+    'Online'."""
+    place = ", ".join(part for part in (event.venue, event.address) if part)
+    if not event.is_online:
+        return place
+    online = join_link or "Online"
+    if not event.has_venue or not place:
+        return online
+    return f"{place}; or online: {online}" if join_link else f"{place}, and online"

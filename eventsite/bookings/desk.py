@@ -23,17 +23,17 @@ def next_in_line(booking: Booking) -> list[Booking]:
     """Who on the waiting list would be given a place if `booking` were cancelled now,
     first in line first: what `cancel_booking` would do at this moment."""
     event = booking.event
-    if booking.status == BookingStatus.CANCELLED or event.is_cancelled or event.has_ended():
+    if booking.status == BookingStatus.CANCELLED or event.is_cancelled or event.has_started():
         return []
-    confirmed = booking_counts(event).confirmed
-    freed = 1 if booking.status == BookingStatus.CONFIRMED else 0
-    free = event.capacity - confirmed + freed
+    taken = booking_counts(event).taken
+    freed = 1 if booking.status == BookingStatus.CONFIRMED or booking.has_offer else 0
+    free = event.capacity - taken + freed
     if free <= 0:
         return []
     return list(db.session.scalars(
         sa.select(Booking)
         .where(Booking.event_id == event.id, Booking.status == BookingStatus.WAITING,
-               Booking.id != booking.id)
+               Booking.offer_expires_at.is_(None), Booking.id != booking.id)
         .order_by(Booking.created_at, Booking.id)
         .limit(free)
     ))

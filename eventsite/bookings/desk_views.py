@@ -44,7 +44,9 @@ def cancel_booking_view(slug: str, booking_id: int):
             return redirect(url_for(".cancel_booking_view", slug=slug, booking_id=booking_id))
         db.session.commit()
         message = f"{name}'s booking is cancelled; they will be emailed."
-        if promoted is not None:
+        if promoted is not None and promoted.has_offer:
+            message += f" {promoted.name} is offered the place and will be emailed."
+        elif promoted is not None:
             message += f" {promoted.name} moves off the waiting list and will be emailed."
         flash(message, "success")
         return back

@@ -48,6 +48,7 @@ from ..web.urls import absolute_url
 from .calendar import CANCEL, booking_invitation
 from .check_in import check_in_image, check_in_url
 from .followup_links import list_unsubscribe_headers, unsubscribe_url
+from .online import join_link_note
 from .resends import RESEND_PREFIX
 from .tokens import hash_token, issue_manage_token
 
@@ -84,6 +85,19 @@ def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage | None
                   calendar=booking_invitation(booking))
 
 
+def queue_offer_notice(booking: Booking, token: str) -> OutboxMessage | None:
+    """'A place is yours if you confirm by ...': the deadline and the manage link, whose
+    page has the Confirm button. No invitation until the place is taken."""
+    expires = booking.offer_expires_at.astimezone(booking.event.tz)
+    return _queue(booking, "booking_offered", "A place for you", token,
+                  extra={"offer_expires": expires})
+
+
+def queue_offer_lapsed_notice(booking: Booking) -> OutboxMessage | None:
+    """'The place offered to you has gone to the next person': sent once per booking."""
+    return _queue(booking, "offer_lapsed", "Offer passed on")
+
+
 def queue_booking_again(booking: Booking, token: str) -> OutboxMessage | None:
     """The confirmation or waiting-list email once more, after a repeat booking.
 
@@ -108,7 +122,7 @@ def queue_cancellation_notice(booking: Booking) -> OutboxMessage | None:
 
 def _queue(booking: Booking, kind: str, headline: str, token: str | None = None, *,
            calendar: CalendarInvitation | None = None, key_prefix: str = "",
-           send=queue_email) -> OutboxMessage | None:
+           send=queue_email, extra: dict | None = None) -> OutboxMessage | None:
     """One email about the booking, headed '<headline>: <event> (<reference>)'. With a
     token it carries that manage link (and, for a confirmed booking, its check-in code)
     and is kept once per booking and token; without one, once per booking. None for a
@@ -127,7 +141,8 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
         to=mailbox(booking.name, booking.email),
         subject=f"{headline}: {event.title} ({booking.reference})",
         template=kind,
-        context={**_context(booking, manage_link=link), "check_in_image": images},
+        context={**_context(booking, manage_link=link), "check_in_image": images,
+                 **(extra or {})},
         calendar=calendar,
         inline_images=images,
         headers=_headers(booking),
@@ -174,7 +189,7 @@ def queue_reminder(booking: Booking) -> OutboxMessage:
         subject=f"Reminder: {event.title}, {format_date(starts)} at {format_time(starts)}",
         template="reminder",
         context={"unsubscribe_url": unsubscribe_url(booking), "manage_url": link,
-                 "check_in_image": images},
+                 "check_in_image": images, **join_link_note(booking)},
         calendar=booking_invitation(booking),
         inline_images=images,
         headers={**list_unsubscribe_headers(booking), **_headers(booking)},
@@ -214,6 +229,7 @@ def due_reminders(now: datetime) -> list[Booking]:
 def _context(booking: Booking, *, manage_link: str | None) -> dict:
     event = booking.event
     return {
+        **join_link_note(booking),
         "manage_url": manage_link,
         "event_url": absolute_url("events.detail", slug=event.slug),
         "when": format_when(event.local_starts_at, event.local_ends_at),

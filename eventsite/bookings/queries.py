@@ -15,17 +15,24 @@ from ..models import Booking, BookingStatus, Event
 
 @dataclass(frozen=True)
 class BookingCounts:
-    """An event's bookings by status, and how many of the confirmed have arrived."""
+    """An event's bookings by status, how many of the confirmed have arrived, and how many
+    of the waiting hold an open offer of a place."""
 
     capacity: int
     confirmed: int = 0
     waiting: int = 0
     cancelled: int = 0
     checked_in: int = 0
+    offered: int = 0
+
+    @property
+    def taken(self) -> int:
+        """Places confirmed or offered: an offer holds its place until it is taken or lapses."""
+        return self.confirmed + self.offered
 
     @property
     def places_left(self) -> int:
-        return max(self.capacity - self.confirmed, 0)
+        return max(self.capacity - self.taken, 0)
 
     @property
     def live(self) -> int:
@@ -51,14 +58,17 @@ def counts_by_event(events: list[Event]) -> dict[int, BookingCounts]:
     if found:
         rows = db.session.execute(
             sa.select(Booking.event_id, Booking.status, sa.func.count(),
-                      sa.func.count(Booking.checked_in_at))
+                      sa.func.count(Booking.checked_in_at),
+                      sa.func.count(Booking.offer_expires_at))
             .where(Booking.event_id.in_(found))
             .group_by(Booking.event_id, Booking.status)
         )
-        for event_id, status, total, arrived in rows:
+        for event_id, status, total, arrived, offered in rows:
             found[event_id][status] = total
             if status == BookingStatus.CONFIRMED:
                 found[event_id]["checked_in"] = arrived
+            if status == BookingStatus.WAITING:
+                found[event_id]["offered"] = offered
     return {event.id: BookingCounts(capacity=event.capacity, **found[event.id])
             for event in events}
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,7 @@ from .notices import (
     queue_booking_again,
     queue_booking_confirmation,
     queue_cancellation_notice,
+    queue_offer_notice,
     queue_promotion_notice,
     queue_waiting_list_notice,
 )
@@ -42,7 +44,8 @@ REFERENCE_ATTEMPTS = 8
 
 class BookingRefused(Exception):
     """The event cannot take this booking now. `message` is written for the person booking;
-    `reason` is one of: cancelled, unpublished, not_open, closed, ended, full, not_waiting."""
+    `reason` is one of: cancelled, unpublished, not_open, closed, ended, started, full,
+    not_waiting, no_offer."""
 
     def __init__(self, message: str, reason: str):
         super().__init__(message)
@@ -177,8 +180,9 @@ def _live_booking(event: Event, email: str) -> Booking | None:
 
 
 def _status_for_new_booking(event: Event) -> BookingStatus:
-    """A place while places remain, else the waiting list; else refused as full."""
-    if booking_counts(event).confirmed < event.capacity:
+    """A place while places remain (open offers hold theirs), else the waiting list; else
+    refused as full."""
+    if booking_counts(event).taken < event.capacity:
         return BookingStatus.CONFIRMED
     if event.waiting_list:
         return BookingStatus.WAITING
@@ -196,9 +200,10 @@ def cancel_booking(booking: Booking, *, by_organiser: bool = False) -> Booking |
 
     In one transaction under the event's lock: the booking becomes cancelled, the
     cancellation email is queued, and while places remain the waiting list is promoted in
-    order (each promoted person gets a promotion email with the calendar invitation).
-    Returns the first promoted booking, or None. Cancelling an already cancelled booking
-    changes nothing and returns None.
+    order (each promoted person gets a promotion email with the calendar invitation, or,
+    if the event offers places, an offer to confirm), unless the event has started.
+    Returns the first promoted (or offered) booking, or None. Cancelling an already
+    cancelled booking changes nothing and returns None.
     """
     event = lock_event(booking.event_id)
     db.session.refresh(booking)
@@ -206,6 +211,7 @@ def cancel_booking(booking: Booking, *, by_organiser: bool = False) -> Booking |
         return None
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = utcnow()
+    booking.offer_expires_at = None
     db.session.flush()
     queue_cancellation_notice(booking)
     promoted = _fill_places(event)
@@ -222,14 +228,19 @@ def promote_booking(booking: Booking) -> Booking:
     """Move one chosen waiting booking to confirmed (an organiser's decision, audited), and
     tell them.
 
-    Raises BookingRefused if the booking is not waiting or no place is free: capacity is
-    never exceeded, under the same lock as create_booking.
+    Raises BookingRefused if the booking is not waiting, the event has started, or no
+    place is free (a place offered to this booking is theirs to take): capacity is never
+    exceeded, under the same lock as create_booking.
     """
     event = lock_event(booking.event_id)
     db.session.refresh(booking)
     if booking.status != BookingStatus.WAITING:
         raise BookingRefused("This booking is not on the waiting list.", "not_waiting")
-    if booking_counts(event).confirmed >= event.capacity:
+    if event.has_started():
+        raise BookingRefused(
+            "The event has started, so nobody moves off the waiting list now. Anyone still "
+            "waiting who turns up can be let in at the door.", "started")
+    if booking_counts(event).taken - booking.has_offer >= event.capacity:
         raise BookingRefused(
             "No place is free. Raise the capacity or cancel a booking first.", "full"
         )
@@ -241,8 +252,8 @@ def promote_booking(booking: Booking) -> Booking:
 def fill_places_from_waiting_list(event: Event) -> list[Booking]:
     """Promote the waiting list in order while places remain (after capacity is raised).
 
-    Safe to call at any time: with no free place, or for a cancelled or finished event,
-    it changes nothing. Returns the promoted bookings, first in line first.
+    Safe to call at any time: with no free place, or for a cancelled or started event,
+    it changes nothing. Returns the promoted (or offered) bookings, first in line first.
     """
     return _fill_places(lock_event(event.id))
 
@@ -268,25 +279,40 @@ def _send_booking_again(booking: Booking) -> str:
 
 
 def _fill_places(event: Event) -> list[Booking]:
-    if event.is_cancelled or event.has_ended():
+    """Each free place to the next in line without an offer: given, or offered for the
+    event's offer_hours (never beyond the start). Nobody moves once the event has started."""
+    if event.is_cancelled or event.has_started():
         return []
-    free = event.capacity - booking_counts(event).confirmed
+    free = event.capacity - booking_counts(event).taken
     if free <= 0:
         return []
     waiting = db.session.scalars(
         sa.select(Booking)
-        .where(Booking.event_id == event.id, Booking.status == BookingStatus.WAITING)
+        .where(Booking.event_id == event.id, Booking.status == BookingStatus.WAITING,
+               Booking.offer_expires_at.is_(None))
         .order_by(Booking.created_at, Booking.id)
         .limit(free)
     ).all()
     for booking in waiting:
-        _confirm_from_waiting_list(booking)
+        if event.offer_hours:
+            _offer_place(booking)
+        else:
+            _confirm_from_waiting_list(booking)
     return list(waiting)
+
+
+def _offer_place(booking: Booking) -> None:
+    event = booking.event
+    booking.offer_expires_at = min(utcnow() + timedelta(hours=event.offer_hours),
+                                   event.starts_at)
+    db.session.flush()
+    queue_offer_notice(booking, issue_manage_token(booking))
 
 
 def _confirm_from_waiting_list(booking: Booking) -> None:
     booking.status = BookingStatus.CONFIRMED
     booking.confirmed_at = utcnow()
+    booking.offer_expires_at = None
     queue_promotion_notice(booking, issue_manage_token(booking))
 
 

@@ -27,6 +27,7 @@ from .attendance import CheckInRefused, bookings_chart, check_in_booking, undo_c
 from .calendar import event_calendar
 from .check_in import check_in_qr
 from .forms import CancelBookingForm, OrganiserBookingForm, booking_form
+from .online import join_link_note
 from .outcome import remember_outcome, take_outcome
 from .queries import booking_counts, search_bookings, waiting_list_position
 from .services import BookingRefused, cancel_booking, create_booking, promote_booking
@@ -94,6 +95,7 @@ def manage(token: str):
         token=token,
         waiting_position=waiting_list_position(booking),
         check_in_qr=check_in,
+        **join_link_note(booking),
     ))
 
 
@@ -120,9 +122,12 @@ def cancel(token: str):
         return redirect(url_for(".manage", token=token), code=303)
     form = CancelBookingForm()
     if form.validate_on_submit():
+        was_waiting = booking.status == BookingStatus.WAITING
         cancel_booking(booking)
         db.session.commit()
-        flash("Your booking is cancelled. We have sent you an email to confirm it.", "success")
+        flash("You have left the waiting list. We have sent you an email to confirm it."
+              if was_waiting else
+              "Your booking is cancelled. We have sent you an email to confirm it.", "success")
         return redirect(url_for(".manage", token=token), code=303)
     return pages.private(render_template(
         "bookings/cancel.html", booking=booking, event=booking.event, form=form, token=token
@@ -137,6 +142,9 @@ def form_expired(error: CSRFError):
     if request.endpoint == "bookings.cancel":
         flash(EXPIRED_FORM, "error")
         return redirect(url_for(".cancel", token=request.view_args["token"]), code=303)
+    if request.endpoint == "bookings.accept":
+        flash(EXPIRED_FORM, "error")
+        return redirect(url_for(".manage", token=request.view_args["token"]), code=303)
     if request.endpoint in EXPIRED_FORM_PAGES:
         return EXPIRED_FORM_PAGES[request.endpoint](request.view_args["token"])
     return render_error(error)

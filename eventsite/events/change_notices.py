@@ -109,9 +109,21 @@ def last_told(booking: Booking, edits: list[dict]) -> Facts | None:
     return None
 
 
+# Facts kept as fingerprints (the joining link), told in words: (was, now, none).
+UNTOLD = {"Joining link": ("the earlier link", "a new link, on your booking page", "none")}
+
+
 def net_change(before: Facts | None, after: Facts) -> list[tuple[str, str, str]]:
-    """(label, was, now) for each fact that differs, in the order the email lists them."""
+    """(label, was, now) for each fact that differs, in the order the email lists them.
+    A fact the earlier state did not record (kept before it was a fact) is not compared."""
     if before is None:
         return []
-    return [(label, before.get(label, ""), value) for label, value in after.items()
-            if before.get(label, "") != value]
+    return [_worded(label, before[label], value) for label, value in after.items()
+            if label in before and before[label] != value]
+
+
+def _worded(label: str, was: str, now: str) -> tuple[str, str, str]:
+    if label not in UNTOLD:
+        return label, was, now
+    earlier, new, none = UNTOLD[label]
+    return label, earlier if was else "none yet", new if now else none

@@ -20,6 +20,7 @@ from wtforms import (
 from ..models import DEFAULT_TIMEZONE, Event
 from ..web.forms import Form
 from ..web.slugs import slug_field, slug_taken
+from .online_form import OnlineEventFields
 
 TIMEZONES = [
     "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Brussels",
@@ -60,7 +61,7 @@ def when_field(label: str, required: bool = True) -> DateTimeLocalField:
                               invalid_value_message=NOT_A_TIME)
 
 
-class EventForm(Form):
+class EventForm(OnlineEventFields, Form):
     title = StringField("Title", [validators.DataRequired("Give the event a title."),
                                   validators.Length(max=200)])
     slug = slug_field("The end of the event's link. Leave empty to make one from the title.")
@@ -129,6 +130,7 @@ class EventForm(Form):
             "booking_opens": utc_to_local(event.booking_opens_at, zone),
             "booking_closes": utc_to_local(event.booking_closes_at, zone),
             "organiser_email": event.organiser_email, "published": event.published,
+            **OnlineEventFields.online_data(event),
         }
 
     def values(self) -> dict:
@@ -146,6 +148,7 @@ class EventForm(Form):
             "booking_closes_at": self.utc(self.booking_closes),
             "organiser_email": (self.organiser_email.data or "").strip(),
             "published": self.published.data,
+            **self.online_values(),
         }
 
     def check_against_database(self, event: Event | None) -> bool:
@@ -159,6 +162,7 @@ class EventForm(Form):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        valid = self.validate_online() and valid
         if self.timezone.errors:
             return False
         times = {}

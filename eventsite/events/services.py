@@ -2,6 +2,8 @@
 audit entry; the caller commits."""
 from __future__ import annotations
 
+import hashlib
+
 from werkzeug.datastructures import FileStorage
 
 from .. import audit
@@ -34,7 +36,15 @@ def _when_where(event: Event) -> dict[str, str]:
         "When": format_when(event.local_starts_at, event.local_ends_at),
         "Venue": event.venue,
         "Address": event.address,
+        "How to attend": event.attendance_label,
+        # A fingerprint, never the link: change emails say only that it changed (the
+        # waiting list gets them too), and the facts are kept until the notice goes.
+        "Joining link": _fingerprint(event.online_link),
     }
+
+
+def _fingerprint(link: str) -> str:
+    return hashlib.sha256(link.encode()).hexdigest()[:16] if link else ""
 
 
 class CapacityTooLow(Exception):
@@ -49,7 +59,7 @@ class CapacityTooLow(Exception):
 
 # What a typo fix may touch: the words of the place, never the time.
 TYPO_FIXABLE = ("Venue", "Address")
-WORDS = {"When": "time"}
+WORDS = {"When": "time", "How to attend": "way to attend"}
 
 
 class NotATypoFix(Exception):
@@ -71,7 +81,8 @@ def update_event(event: Event, values: dict, *,
     Takes the event's lock first (`lock_event`, as a booking does), so a lower capacity
     is judged against the confirmed count at that moment: below it, CapacityTooLow is
     raised and nothing changes. Confirmed places never exceed the capacity, whatever the
-    concurrency. A change of time or place raises the event's sequence and is noted for
+    concurrency. A change of time or place (attendance mode and joining link included)
+    raises the event's sequence and is noted for
     people with a live booking: they are told CHANGE_NOTICE_DELAY_SECONDS after the last
     such edit, in one email with the net change (`change_notices`), the confirmed with a
     new calendar invitation. With `tell_attendees` False (a typo fix) a change of the
@@ -81,7 +92,7 @@ def update_event(event: Event, values: dict, *,
     """
     event = lock_event(event.id)
     if "capacity" in values and values["capacity"] < event.capacity:
-        confirmed = booking_counts(event).confirmed
+        confirmed = booking_counts(event).taken  # open offers hold their places
         if values["capacity"] < confirmed:
             raise CapacityTooLow(confirmed)
     before = _when_where(event)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from ..models import Event
+from ..models import AttendanceMode, Event
 from ..web.brand import contact_email
 from ..web.text import plain_text
 from ..web.urls import absolute_url
@@ -19,6 +19,22 @@ DESCRIPTION_LENGTH = 300
 # A UK postcode (the outward and inward parts), the one address part we can recognise
 # with confidence; without one the address stays plain text.
 UK_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.IGNORECASE)
+ATTENDANCE_MODE_URLS = {
+    AttendanceMode.IN_PERSON: "https://schema.org/OfflineEventAttendanceMode",
+    AttendanceMode.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
+    AttendanceMode.MIXED: "https://schema.org/MixedEventAttendanceMode",
+}
+
+
+def _location(event: Event, event_url: str) -> dict | list[dict]:
+    """The venue, the online place, or both. The online place names the event's page,
+    never the joining link: that is for confirmed attendees alone."""
+    online = {"@type": "VirtualLocation", "url": event_url}
+    if event.attendance_mode == AttendanceMode.ONLINE:
+        return online
+    if event.attendance_mode == AttendanceMode.MIXED:
+        return [_place(event), online]
+    return _place(event)
 
 
 def structured_data(event: Event, left: int) -> dict:
@@ -28,6 +44,7 @@ def structured_data(event: Event, left: int) -> dict:
     else:
         status = "https://schema.org/EventScheduled"
     availability = "https://schema.org/InStock" if left > 0 else "https://schema.org/SoldOut"
+    event_url = absolute_url("events.detail", slug=event.slug)
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -36,10 +53,11 @@ def structured_data(event: Event, left: int) -> dict:
         "startDate": event.local_starts_at.isoformat(),
         "endDate": event.local_ends_at.isoformat(),
         "eventStatus": status,
-        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "url": absolute_url("events.detail", slug=event.slug),
+        "eventAttendanceMode": ATTENDANCE_MODE_URLS.get(
+            event.attendance_mode, ATTENDANCE_MODE_URLS[AttendanceMode.IN_PERSON]),
+        "url": event_url,
         "image": _image(event),
-        "location": _place(event),
+        "location": _location(event, event_url),
         "performer": [_person(speaker) for speaker in event.speakers],
         "offers": {
             "@type": "Offer",

@@ -10,6 +10,10 @@ from ..web.forms import Form
 from .services import AUDIENCES
 
 
+def people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
 class FollowUpForm(Form):
     subject = StringField("Subject", [DataRequired("Give the email a subject."),
                                       Length(max=200)])
@@ -22,10 +26,15 @@ class FollowUpForm(Form):
                           default=FollowUpAudience.CHECKED_IN,
                           validators=[DataRequired("Choose who the follow-up goes to.")])
 
-    def __init__(self, *args, resources: list[Resource], **kwargs):
+    def __init__(self, *args, resources: list[Resource],
+                 audience_sizes: dict[str, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.resource_choices = resources
         self.resources.choices = [SelectChoice(r.id, r.title) for r in resources]
+        if audience_sizes is not None:
+            self.audience.choices = [
+                SelectChoice(value, f"{text} ({people(audience_sizes.get(value, 0))})")
+                for value, text in AUDIENCES.items()]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

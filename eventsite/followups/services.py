@@ -39,7 +39,8 @@ from ..web.urls import absolute_url
 MB = 1024 * 1024
 ATTACH_MAX_BYTES = 5 * MB  # larger files go as a link to the event page's download
 AUDIENCES = {
-    FollowUpAudience.CHECKED_IN: "People who were checked in",
+    FollowUpAudience.CHECKED_IN: "People who came (checked in)",
+    FollowUpAudience.MISSED: "People who booked but did not come",
     FollowUpAudience.CONFIRMED: "Everyone with a confirmed place",
 }
 TEST_PREFIX = "[Test] "
@@ -153,17 +154,35 @@ def update_follow_up(follow_up: FollowUp, *, subject: str, message: str, audienc
 
 
 def audience_query(follow_up: FollowUp) -> sa.Select:
-    """Confirmed bookings that asked for follow-ups and have not unsubscribed, and, for
-    the checked-in audience, were checked in."""
+    return bookings_in_audience(follow_up.event_id, follow_up.audience)
+
+
+def bookings_in_audience(event_id: int, audience: str) -> sa.Select:
+    """Confirmed bookings that asked for follow-ups and have not unsubscribed; of them,
+    for the checked-in audience those checked in, for the missed audience those not."""
     query = sa.select(Booking).where(
-        Booking.event_id == follow_up.event_id,
+        Booking.event_id == event_id,
         Booking.status == BookingStatus.CONFIRMED,
         Booking.wants_followup.is_(True),
         Booking.followup_unsubscribed_at.is_(None),
     )
-    if follow_up.audience == FollowUpAudience.CHECKED_IN:
+    if audience == FollowUpAudience.CHECKED_IN:
         query = query.where(Booking.checked_in_at.is_not(None))
+    elif audience == FollowUpAudience.MISSED:
+        query = query.where(Booking.checked_in_at.is_(None))
     return query
+
+
+def audience_sizes(event: Event) -> dict[str, int]:
+    """How many people each audience holds now, in one query."""
+    confirmed = bookings_in_audience(event.id, FollowUpAudience.CONFIRMED).subquery()
+    came, everyone = db.session.execute(
+        sa.select(sa.func.count(confirmed.c.checked_in_at), sa.func.count())
+        .select_from(confirmed)
+    ).one()
+    missed = everyone - came
+    return {FollowUpAudience.CHECKED_IN: came, FollowUpAudience.MISSED: missed,
+            FollowUpAudience.CONFIRMED: came + missed}
 
 
 def _already_queued(follow_up: FollowUp) -> sa.Exists:

@@ -53,7 +53,8 @@ def preview_for_organiser(follow_up: FollowUp):
 @admin.route("/events/<slug:slug>/follow-ups", methods=["GET", "POST"])
 def follow_ups(slug: str):
     event = event_or_404(slug)
-    form = FollowUpForm(resources=services.event_resources(event))
+    form = FollowUpForm(resources=services.event_resources(event),
+                        audience_sizes=services.audience_sizes(event))
     if form.validate_on_submit():
         try:
             follow_up = services.create_follow_up(
@@ -103,7 +104,8 @@ def edit(slug: str, follow_up_id: int):
     if follow_up.is_sent:
         flash("This follow-up has been sent, so it can no longer be changed.", "warning")
         return follow_up_page(event, follow_up)
-    form = FollowUpForm(obj=follow_up, resources=services.event_resources(event))
+    form = FollowUpForm(obj=follow_up, resources=services.event_resources(event),
+                        audience_sizes=services.audience_sizes(event))
     if not form.is_submitted():
         form.resources.data = [r.id for r in follow_up.resources]
     if form.validate_on_submit():

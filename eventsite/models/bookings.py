@@ -44,6 +44,8 @@ class Booking(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A waiting booking offered a place until then; while open, that place counts as taken.
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Added at the door by an organiser (a walk-in), perhaps without an email address.
     walk_in: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
@@ -69,6 +71,10 @@ class Booking(db.Model):
         ),
         sa.Index("ix_bookings_event_status", "event_id", "status", "created_at"),
     )
+
+    @property
+    def has_offer(self) -> bool:
+        return self.status == BookingStatus.WAITING and self.offer_expires_at is not None
 
     def __repr__(self) -> str:
         return f"<Booking {self.reference} {self.status}>"

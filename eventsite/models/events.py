@@ -20,9 +20,18 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TIMEZONE", "Event", "Speaker", "SpeakerRole", "EventSpeaker", "Resource",
     "ContentVersion", "FollowUpAudience", "follow_up_resources", "FollowUp",
+    "AttendanceMode", "ATTENDANCE_MODES",
 ]
 
 DEFAULT_TIMEZONE = "Europe/London"
+
+# How people attend an event; each value is the name in lower case, as stored.
+AttendanceMode = enum.StrEnum("AttendanceMode", "IN_PERSON ONLINE MIXED")
+ATTENDANCE_MODES = {
+    AttendanceMode.IN_PERSON: "In person",
+    AttendanceMode.ONLINE: "Online",
+    AttendanceMode.MIXED: "Online and in person",
+}
 
 
 class Event(db.Model):
@@ -56,6 +65,13 @@ class Event(db.Model):
     organiser_email: Mapped[str] = mapped_column(sa.String(320), default="")
     published: Mapped[bool] = mapped_column(default=False, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_mode: Mapped[str] = mapped_column(
+        sa.String(16), default=AttendanceMode.IN_PERSON, server_default="in_person")
+    # For confirmed attendees only, from JOIN_LINK_HOURS before the start: never public.
+    online_link: Mapped[str] = mapped_column(sa.String(2000), default="", server_default="")
+    # With a number, a place freed is offered to the first in line for that many hours;
+    # without, it is given straight away.
+    offer_hours: Mapped[int | None]
     # iTIP's SEQUENCE (RFC 5546 §2.1.4): one up for each change of time, place or status.
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     # One up in every transaction that changes this event's bookings: the cached pages
@@ -71,7 +87,12 @@ class Event(db.Model):
         back_populates="event", order_by="Resource.position", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        sa.CheckConstraint("attendance_mode IN ('in_person', 'online', 'mixed')",
+                           name="attendance_mode_known"),
+        sa.CheckConstraint("offer_hours IS NULL OR offer_hours > 0", name="offer_hours_positive"),
+    )
 
     @property
     def tz(self) -> ZoneInfo:
@@ -88,6 +109,19 @@ class Event(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def is_online(self) -> bool:
+        """Attended online, wholly or in part."""
+        return self.attendance_mode in (AttendanceMode.ONLINE, AttendanceMode.MIXED)
+
+    @property
+    def has_venue(self) -> bool:
+        return self.attendance_mode != AttendanceMode.ONLINE
+
+    @property
+    def attendance_label(self) -> str:
+        return ATTENDANCE_MODES.get(self.attendance_mode, "In person")
 
     @property
     def bookings_close_at(self) -> datetime:
@@ -193,7 +227,7 @@ sa.event.listen(
 
 
 # Who a follow-up goes to; each value is the name in lower case, as stored.
-FollowUpAudience = enum.StrEnum("FollowUpAudience", "CHECKED_IN CONFIRMED")
+FollowUpAudience = enum.StrEnum("FollowUpAudience", "CHECKED_IN MISSED CONFIRMED")
 
 
 follow_up_resources = sa.Table(
@@ -233,7 +267,8 @@ class FollowUp(db.Model):
     )
 
     __table_args__ = (
-        sa.CheckConstraint("audience IN ('checked_in', 'confirmed')", name="audience_known"),
+        sa.CheckConstraint("audience IN ('checked_in', 'missed', 'confirmed')",
+                           name="audience_known"),
     )
 
     @property

@@ -19,9 +19,13 @@ CSRF_EXEMPT = {"followups.unsubscribe"}  # RFC 8058 one-click: a signed token in
 
 def assert_refused_for_want_of_a_token(rule, url: str, response) -> None:
     """A 400; but cancelling a booking answers an expired form by going back to its own
-    confirm page, which says so (and the booking stays, as the callers check)."""
+    confirm page, and taking an offered place by going back to the booking's page, which
+    say so (and the booking stays, as the callers check)."""
     if rule.endpoint == "bookings.cancel":
         assert (response.status_code, response.location) == (303, url), rule.rule
+    elif rule.endpoint == "bookings.accept":
+        assert (response.status_code, response.location) == (
+            303, url.removesuffix("/accept")), rule.rule
     else:
         assert response.status_code == 400, (rule.rule, response.status_code)
 
