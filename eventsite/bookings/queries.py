@@ -136,3 +136,12 @@ def confirmed_by_surname(event: Event) -> list[Booking]:
                                  Booking.status == BookingStatus.CONFIRMED)
     ).all()
     return sorted(bookings, key=surname_key)
+
+
+def offered_count() -> sa.ScalarSelect:
+    """Its event's open offers of a place (each holds its place), as a column to load
+    beside the event."""
+    return (sa.select(sa.func.count()).where(Booking.event_id == Event.id,
+                                              Booking.status == BookingStatus.WAITING,
+                                              Booking.offer_expires_at.is_not(None))
+            .correlate(Event).scalar_subquery())

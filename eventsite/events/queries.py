@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
 
-from ..bookings.queries import BookingCounts, confirmed_count
+from ..bookings.queries import BookingCounts, confirmed_count, offered_count
 from ..database import utcnow
 from ..extensions import db
 from ..models import Event, EventSpeaker
@@ -39,16 +39,16 @@ def _event_page_statement() -> sa.Select:
     # Built once (it is the same for every slug): building it costs more than running it.
     return (
         published_event_query(sa.bindparam("slug"))
-        .add_columns(confirmed_count())
+        .add_columns(confirmed_count(), offered_count())
         .options(joinedload(Event.speaker_links).joinedload(EventSpeaker.speaker))
     )
 
 
 def get_event_page(slug: str) -> tuple[Event, BookingCounts]:
-    """The published event with its programme (speakers) and its confirmed bookings
-    counted, in one query; or 404. Its resources load when asked for."""
+    """The published event with its programme (speakers) and its confirmed bookings and
+    open offers counted, in one query; or 404. Its resources load when asked for."""
     found = db.session.execute(_event_page_statement(), {"slug": slug}).unique().first()
     if found is None:
         abort(404)
-    event, confirmed = found
-    return event, BookingCounts(capacity=event.capacity, confirmed=confirmed)
+    event, confirmed, offered = found
+    return event, BookingCounts(capacity=event.capacity, confirmed=confirmed, offered=offered)
