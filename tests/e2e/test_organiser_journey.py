@@ -121,12 +121,16 @@ def test_organiser_runs_an_event(app, smtp_server, site_with_mail, desktop_page)
     page.get_by_label("Message").fill("Thank you for coming. The **slides** are below.")
     page.get_by_role("button", name="Save and preview").click()
     assert page.get_by_text("Thank you for coming").first.is_visible()
+    # The event is ten days away and the text thanks people for coming: sending asks first.
+    assert page.get_by_text("the event has not started yet").is_visible()
+    page.get_by_label("Send it before the event anyway").check()
     send = page.get_by_role("button", name="Send to 2 people")
     send_form = send.locator("xpath=ancestor::form")
     action = send_form.get_attribute("action")
     fields = {name: send_form.locator(f"input[name={name}]").input_value()
               for name in send_form.locator("input[type=hidden]").evaluate_all(
                   "inputs => inputs.map(i => i.name)")}
+    fields["before_start"] = "yes"
     send.click()
     assert page.get_by_text("sent", exact=False).first.is_visible()
     replay = page.request.post(base_url + action, form=fields)  # the same request again

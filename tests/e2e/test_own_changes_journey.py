@@ -29,7 +29,7 @@ def test_attendee_changes_dietary_needs_from_the_manage_link(app, smtp_server,
     assert page.get_by_label("Access or dietary needs").input_value() == "Vegetarian"
     page.get_by_label("Adult social care").check()
     page.get_by_role("button", name="Book a place").click()
-    assert page.get_by_role("heading", name="Thank you: now check your email").is_visible()
+    assert page.get_by_role("heading", name="You have a place").is_visible()
 
     (confirmation,) = smtp_server.wait_for(1, timeout=30, to="asha@example.org")
     text = confirmation.get_body(("plain",)).get_content()
