@@ -191,4 +191,15 @@ def one_of_everything(app) -> dict[str, object]:
         db.session.commit()
     return {"slug": event.slug, "event_id": event.id, "booking_id": booking.id,
             "waiting_id": waiting.id, "speaker_id": speaker.id, "resource_id": resource.id,
-            "token": token, **mail_route_values(app, event)}
+            "token": token, "code": check_in_code_for(app, booking),
+            **mail_route_values(app, event)}
+
+
+def check_in_code_for(app, booking) -> str:
+    """A real check-in code of the booking (what its QR code holds), from a new manage link."""
+    from eventsite.bookings.tokens import check_in_code, issue_manage_token
+
+    with app.app_context():
+        token = issue_manage_token(db.session.get(Booking, booking.id))
+        db.session.commit()
+    return check_in_code(token)

@@ -18,6 +18,7 @@ from eventsite.outbox.suppressions import suppress
 from tests.conftest import PASSWORD, log_in, test_config
 from tests.factories import (
     attach_speaker,
+    check_in_code_for,
     mail_route_values,
     make_booking,
     make_event,
@@ -106,9 +107,25 @@ def request_for(endpoint: str, app, client) -> tuple[str, dict]:
             return f"{admin}/bookings/{booking.id}/check-in", {}
         case "bookings_admin.undo_check_in_view":
             return f"{admin}/bookings/{booking.id}/undo-check-in", {}
-        case "bookings_admin.promote":
+        case "bookings_admin.promote":  # before the start: nobody moves up once it began
+            future = make_event(app, slug="future-event", capacity=2)
+            waiting = make_booking(app, future, status="waiting", confirmed_at=None)
+            return f"/admin/events/{future.slug}/bookings/{waiting.id}/promote", {}
+        case "door.check_in_by_code":
+            return f"/admin/check-in/{check_in_code_for(app, booking)}", {}
+        case "door.undo_by_code":
+            here = make_booking(app, event, email="here@example.org", checked_in_at=utcnow())
+            return f"/admin/check-in/{check_in_code_for(app, here)}/undo", {}
+        case "door.door_check_in":
+            return f"{admin}/door/{booking.id}/check-in", {}
+        case "door.door_undo":
+            here = make_booking(app, event, email="here@example.org", checked_in_at=utcnow())
+            return f"{admin}/door/{here.id}/undo", {}
+        case "door.admit":
             waiting = make_booking(app, event, status="waiting", confirmed_at=None)
-            return f"{admin}/bookings/{waiting.id}/promote", {}
+            return f"{admin}/door/{waiting.id}/admit", {}
+        case "door.walk_in":
+            return f"{admin}/door/walk-in", {"name": "Wanda Walk-in"}
         case "bookings_admin.bulk_action":
             return f"{admin}/bookings/bulk", {"booking": [str(booking.id)], "action": "check_in"}
         case "bookings_admin.email_ticked":

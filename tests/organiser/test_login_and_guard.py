@@ -15,6 +15,7 @@ from eventsite.models import AuditEntry, Booking, Event
 from tests.conftest import PASSWORD, load, log_in, test_config
 from tests.factories import (
     attach_speaker,
+    check_in_code_for,
     mail_route_values,
     make_booking,
     make_event,
@@ -58,7 +59,7 @@ def test_anonymous_requests_are_sent_to_login_and_see_no_data(app, client, rule,
     resource = make_resource(app, event)
     values = {"slug": event.slug, "booking_id": booking.id, "speaker_id": speaker.id,
               "resource_id": resource.id}
-    values.update(mail_route_values(app, event))
+    values.update(mail_route_values(app, event), code=check_in_code_for(app, booking))
     url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
     form = {"email": "secret@example.org", "title": "Hacked", "name": "Hacked",
             "q": "", "status": ""}
@@ -95,7 +96,7 @@ def test_every_organiser_page_opens_for_an_organiser(app, client, rule, endpoint
                              stored_name="stored.pdf", content_type="application/pdf", size=8)
     values = {"slug": event.slug, "booking_id": booking.id, "speaker_id": speaker.id,
               "resource_id": resource.id}
-    values.update(mail_route_values(app, event))
+    values.update(mail_route_values(app, event), code=check_in_code_for(app, booking))
     url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
 
     response = client.get(url)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from tests.factories import (
     attach_speaker,
+    check_in_code_for,
     mail_route_values,
     make_booking,
     make_event,
@@ -54,19 +55,8 @@ def site_with_everything(app) -> dict[str, object]:
               "resource_id": resource.id, "id": resource.id, "token": "x" * 43,
               "filename": "nothing.jpg"}
     values.update(mail_route_values(app, event))
-    values["code"] = real_check_in_code(app, booking)
+    values["code"] = check_in_code_for(app, booking)
     return values
-
-
-def real_check_in_code(app, booking) -> str:
-    from eventsite.bookings.tokens import check_in_code, issue_manage_token
-    from eventsite.extensions import db
-    from eventsite.models import Booking
-
-    with app.app_context():
-        token = issue_manage_token(db.session.get(Booking, booking.id))
-        db.session.commit()
-    return check_in_code(token)
 
 
 def assert_no_server_error(client, method: str, url: str, data=None) -> None:
