@@ -26,8 +26,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
 @pytest.fixture(scope="session")
 def browser():
     require(shutil.which("chromium") or shutil.which(CHROMIUM), "Chromium is not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # as long as any other wait on a busy machine
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

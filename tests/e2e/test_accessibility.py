@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.factories import attach_speaker, make_event, make_resource, make_speaker
 
@@ -74,8 +75,8 @@ def test_booking_form_with_errors_has_no_serious_violations(app, live_server, pa
     assert serious_violations(page) == []
     page.get_by_label("Email").fill("not an address")
     page.get_by_role("button", name="Book a place").click()
-    assert page.get_by_text("Enter your name.").first.is_visible()
-    assert page.get_by_label("Email").input_value() == "not an address"
+    expect(page.get_by_text("Enter your name.").first).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value("not an address")
     assert serious_violations(page) == []
     assert event.slug in page.url
 

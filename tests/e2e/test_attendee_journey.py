@@ -9,6 +9,7 @@ import re
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import attach_speaker, make_event, make_speaker
 
@@ -31,7 +32,7 @@ def book(page, base_url: str, event_title: str, name: str, email: str, button: s
     page.get_by_role("button", name=button).click()
     outcome = ("You have a place" if button == "Book a place"
                else re.compile(r"You are number \d+ on the waiting list"))
-    assert page.get_by_role("heading", name=outcome).is_visible()
+    expect(page.get_by_role("heading", name=outcome)).to_be_visible()
 
 
 def test_book_cancel_from_email_and_promote(app, smtp_server, site_with_mail, page, browser):
@@ -59,7 +60,7 @@ def test_book_cancel_from_email_and_promote(app, smtp_server, site_with_mail, pa
     page.goto(manage_link)
     page.get_by_role("link", name="Cancel my booking").click()
     page.get_by_role("button", name="Yes, cancel your booking").click()
-    assert page.get_by_text("Your booking is cancelled").first.is_visible()
+    expect(page.get_by_text("Your booking is cancelled").first).to_be_visible()
 
     messages = mail_to(smtp_server, "wale@example.org", count=2)
     assert len(messages) == 2
@@ -70,5 +71,5 @@ def test_book_cancel_from_email_and_promote(app, smtp_server, site_with_mail, pa
     cancelled = mail_to(smtp_server, "asha@example.org", count=2)
     assert len(cancelled) == 2 and "cancel" in cancelled[1]["Subject"].lower()
     page.goto(f"{site_with_mail}/events/{event.slug}")
-    assert page.get_by_text("Fully booked").first.is_visible()
+    expect(page.get_by_text("Fully booked").first).to_be_visible()
     waiting_page.close()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from eventsite.bookings.tokens import issue_manage_token
 from eventsite.extensions import db
@@ -22,14 +23,15 @@ def test_a_waiting_attendee_leaves_the_waiting_list(app, live_server, page):
         db.session.commit()
 
     page.goto(f"{live_server}/bookings/{token}")
-    assert page.get_by_text("On the waiting list").first.is_visible()
-    assert page.get_by_text("You are number 1 on the waiting list").is_visible()
+    expect(page.get_by_text("On the waiting list").first).to_be_visible()
+    expect(page.get_by_text("You are number 1 on the waiting list")).to_be_visible()
     page.get_by_role("link", name="Leave the waiting list").click()
-    assert page.get_by_role("heading", name="Do you want to leave the waiting list?").is_visible()
+    expect(page.get_by_role("heading", name="Do you want to leave the waiting "
+                            "list?")).to_be_visible()
     page.get_by_role("button", name="Yes, leave the waiting list").click()
 
-    assert page.get_by_text("You have left the waiting list").first.is_visible()
-    assert page.get_by_text("You are no longer on the waiting list").is_visible()
+    expect(page.get_by_text("You have left the waiting list").first).to_be_visible()
+    expect(page.get_by_text("You are no longer on the waiting list")).to_be_visible()
     assert page.get_by_role("link", name="Leave the waiting list").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
     assert load(app, Booking, wale.id).status == "cancelled"

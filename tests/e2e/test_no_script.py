@@ -7,6 +7,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from eventsite.extensions import db
 from eventsite.models import Booking, OutboxMessage
@@ -25,7 +26,7 @@ def test_booking_journey_works_without_javascript(app, live_server, no_script_pa
     page.get_by_label("Email").fill("nadia@example.org")
     page.get_by_label("Organisation").fill("Northfield Council")
     page.get_by_role("button", name="Book a place").click()
-    assert page.get_by_role("heading", name="You have a place").is_visible()
+    expect(page.get_by_role("heading", name="You have a place")).to_be_visible()
 
     with app.app_context():
         booking = db.session.scalar(sa.select(Booking).where(Booking.event_id == event.id))
@@ -36,10 +37,10 @@ def test_booking_journey_works_without_javascript(app, live_server, no_script_pa
     text = sent.get_body(("plain",)).get_content()
     manage_link = re.search(r"https?://\S+/bookings/[\w-]+", text).group(0)
     page.goto(live_server + "/bookings/" + manage_link.rsplit("/bookings/", 1)[1])
-    assert page.get_by_text(booking.reference).first.is_visible()
+    expect(page.get_by_text(booking.reference).first).to_be_visible()
     page.get_by_role("link", name="Cancel my booking").click()
     page.get_by_role("button", name="Yes, cancel your booking").click()
     with app.app_context():
         assert db.session.get(Booking, booking.id).status == "cancelled"
     page.goto(f"{live_server}/events/{event.slug}")
-    assert page.get_by_text("5 of 5 places left").is_visible()
+    expect(page.get_by_text("5 of 5 places left")).to_be_visible()

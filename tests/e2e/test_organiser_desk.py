@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from eventsite.database import utcnow
 from tests.conftest import PASSWORD, outbox
@@ -78,7 +79,7 @@ def sideways_overflow(page) -> dict[str, int]:
 def test_bookings_page_fits_with_no_sideways_scroll(desk, tmp_path):
     page, base, event, size = desk
     page.goto(f"{base}/admin/events/{event.slug}/bookings")
-    assert page.get_by_text(LONG_NAMES[0] + " 0", exact=True).is_visible()
+    expect(page.get_by_text(LONG_NAMES[0] + " 0", exact=True)).to_be_visible()
     assert sideways_overflow(page) == {}
     folder = SCREENS if os.environ.get("SAVE_SCREENS") else tmp_path
     page.evaluate("window.scrollTo(0, document.getElementById('list-heading').offsetTop - 8)")
@@ -91,20 +92,20 @@ def test_cancelling_asks_first_on_its_own_page(desk):
     page.goto(f"{base}/admin/events/{event.slug}/bookings")
     row = page.locator("tr", has_text="Alex Attendee10")
     row.get_by_role("link", name="Cancel…").click()
-    assert page.get_by_role("heading", name="Cancel Alex Attendee10's booking?").is_visible()
-    assert page.get_by_text("will be emailed that their booking is cancelled").is_visible()
-    assert page.get_by_text("Wendy Waiting, first on the waiting list, will be given the "
-                            "place").is_visible()
+    expect(page.get_by_role("heading", name="Cancel Alex Attendee10's booking?")).to_be_visible()
+    expect(page.get_by_text("will be emailed that their booking is cancelled")).to_be_visible()
+    expect(page.get_by_text("Wendy Waiting, first on the waiting list, will be given the "
+                            "place")).to_be_visible()
     assert sideways_overflow(page) == {}
     assert serious_violations(page) == []
     page.get_by_role("button", name="Cancel the booking").click()
-    assert page.get_by_text("Alex Attendee10's booking is cancelled").is_visible()
-    assert page.get_by_text("Wendy Waiting moves off the waiting list").is_visible()
+    expect(page.get_by_text("Alex Attendee10's booking is cancelled")).to_be_visible()
+    expect(page.get_by_text("Wendy Waiting moves off the waiting list")).to_be_visible()
 
     page.goto(f"{base}/admin/events/{event.slug}/bookings")
     page.locator("tr", has_text="Cara Checkedin").get_by_role("link", name="Cancel…").click()
-    assert page.get_by_text("Cara Checkedin is checked in, so their booking cannot be "
-                            "cancelled.").is_visible()
+    expect(page.get_by_text("Cara Checkedin is checked in, so their booking cannot be "
+                            "cancelled.")).to_be_visible()
     assert page.get_by_role("button", name="Cancel the booking").count() == 0
     assert serious_violations(page) == []
 
@@ -115,19 +116,19 @@ def test_tick_several_to_check_in_or_email_them(app, desk):
     page.get_by_label("Tick Alex Attendee7", exact=True).check()
     page.get_by_label("Tick Alex Attendee8", exact=True).check()
     page.locator("#bulk").get_by_role("button", name="Check in").click()
-    assert page.get_by_text("2 people checked in.").is_visible()
-    assert page.locator("tr", has_text="Alex Attendee7").get_by_text("Checked in").is_visible()
+    expect(page.get_by_text("2 people checked in.")).to_be_visible()
+    expect(page.locator("tr", has_text="Alex Attendee7").get_by_text("Checked in")).to_be_visible()
 
     page.get_by_label("Tick Alex Attendee11", exact=True).check()
     page.get_by_label("Tick Wendy Waiting", exact=True).check()
     page.get_by_role("button", name="Email them…").click()
-    assert page.get_by_role("heading", name="Email 2 people about").is_visible()
+    expect(page.get_by_role("heading", name="Email 2 people about")).to_be_visible()
     assert sideways_overflow(page) == {}
     assert serious_violations(page) == []
     page.get_by_label("Subject").fill("The room has changed")
     page.get_by_label("Message").fill("We are now in Room 5, one floor up.")
     page.get_by_role("button", name="Send to 2 people").click()
-    assert page.get_by_text("Your email to 2 people is on its way.").is_visible()
+    expect(page.get_by_text("Your email to 2 people is on its way.")).to_be_visible()
     sent = outbox(app, "organiser_message")
     assert sorted(message.subject for message in sent) == ["The room has changed"] * 2
     assert all("Room 5, one floor up" in message.body_text for message in sent)
@@ -145,15 +146,15 @@ def test_ticking_works_without_script(app, browser, live_server):
         page.goto(f"{live_server}/admin/events/{event.slug}/bookings")
         page.get_by_label("Tick Nora Noscript").check()
         page.locator("#bulk").get_by_role("button", name="Check in").click()
-        assert page.get_by_text("1 person checked in.").is_visible()
+        expect(page.get_by_text("1 person checked in.")).to_be_visible()
 
 
 def test_a_draft_is_shown_to_organisers_with_a_banner_and_to_nobody_else(app, desk, browser):
     page, base, _, _ = desk
     draft = make_event(app, title="Not announced yet", slug="not-yet", published=False)
     page.goto(f"{base}/events/{draft.slug}")
-    assert page.get_by_text("Draft: only organisers can see this.").is_visible()
-    assert page.get_by_role("heading", name="Not announced yet").is_visible()
+    expect(page.get_by_text("Draft: only organisers can see this.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Not announced yet")).to_be_visible()
     assert sideways_overflow(page) == {}
     assert serious_violations(page) == []
     with browser_page(browser, **PHONE) as stranger:
@@ -167,17 +168,19 @@ def test_duplicate_an_event_as_a_draft_and_open_its_edit_form(app, desk):
     attach_speaker(app, event, make_speaker(app, name="Cho Chair"), role="chair")
     page.goto(f"{base}/admin/events/{event.slug}/bookings")
     page.get_by_role("link", name="Duplicate").click()
-    assert page.get_by_text("Fill in the new dates; nothing is saved until you do.").is_visible()
-    assert page.get_by_label("Venue", exact=True).input_value() == "Meeting Room 4"
-    assert page.get_by_label("Starts").input_value() == ""
+    expect(page.get_by_text("Fill in the new dates; nothing is saved until you "
+                            "do.")).to_be_visible()
+    expect(page.get_by_label("Venue", exact=True)).to_have_value("Meeting Room 4")
+    expect(page.get_by_label("Starts")).to_have_value("")
     assert serious_violations(page) == []
     starts = utcnow() + timedelta(days=60)
     page.get_by_label("Title", exact=True).fill("Spinning out mutuals, the sequel")
     page.get_by_label("Starts").fill(starts.strftime("%Y-%m-%dT10:00"))
     page.get_by_label("Ends").fill(starts.strftime("%Y-%m-%dT11:30"))
     page.get_by_role("button", name="Create event").click()
-    assert page.get_by_text("is saved as a draft").is_visible()
-    assert page.get_by_role("heading", name="Edit Spinning out mutuals, the sequel").is_visible()
+    expect(page.get_by_text("is saved as a draft")).to_be_visible()
+    expect(page.get_by_role("heading", name="Edit Spinning out mutuals, the "
+                            "sequel")).to_be_visible()
     assert not page.get_by_label("Published").is_checked()
     page.get_by_role("navigation", name="This event").get_by_role("link", name="Speakers").click()
-    assert page.locator("td", has_text="Chair").first.is_visible()
+    expect(page.locator("td", has_text="Chair").first).to_be_visible()

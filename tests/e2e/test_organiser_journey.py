@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from eventsite.database import utcnow
 from eventsite.extensions import db
@@ -43,7 +44,7 @@ def create_event(page, base_url: str) -> str:
     page.get_by_label("Organiser contact email").fill("olive@example.org")
     page.get_by_label("Published").check()
     page.get_by_role("button", name="Create event").click()
-    assert page.get_by_text("created").first.is_visible()
+    expect(page.get_by_text("created").first).to_be_visible()
     return page.url.split("/admin/events/", 1)[1].split("/", 1)[0]
 
 
@@ -58,7 +59,7 @@ def add_speaker(page, base_url: str, slug: str) -> None:
     page.get_by_label("Speaker", exact=True).select_option(label="Amara Okafor (Brightwater Mutual)")
     page.get_by_label("Role on this event").select_option("chair")
     page.get_by_role("button", name="Save to the programme").click()
-    assert page.get_by_text("Amara Okafor is on the programme").is_visible()
+    expect(page.get_by_text("Amara Okafor is on the programme")).to_be_visible()
 
 
 def test_organiser_runs_an_event(app, smtp_server, site_with_mail, desktop_page):
@@ -74,8 +75,8 @@ def test_organiser_runs_an_event(app, smtp_server, site_with_mail, desktop_page)
     add_speaker(page, base_url, slug)
     public = page.context.new_page()
     public.goto(f"{base_url}/events/{slug}")
-    assert public.get_by_role("heading", name="Spinning out mutuals").is_visible()
-    assert public.get_by_text("Amara Okafor").first.is_visible()
+    expect(public.get_by_role("heading", name="Spinning out mutuals")).to_be_visible()
+    expect(public.get_by_text("Amara Okafor").first).to_be_visible()
     public.close()
 
     with app.app_context():
@@ -92,8 +93,8 @@ def test_organiser_runs_an_event(app, smtp_server, site_with_mail, desktop_page)
     for name in ("Zoë Ndlovu", "Łukasz Nowak", "No Thanks"):
         page.get_by_role("row").filter(has_text=name).get_by_role(
             "button", name="Check in").click()
-        assert page.get_by_role("row").filter(has_text=name).get_by_role(
-            "button", name="Undo check-in").is_visible()
+        expect(page.get_by_role("row").filter(has_text=name)
+               .get_by_role("button", name="Undo check-in")).to_be_visible()
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
@@ -120,9 +121,9 @@ def test_organiser_runs_an_event(app, smtp_server, site_with_mail, desktop_page)
     page.get_by_label("Subject").fill("Slides from Spinning out mutuals")
     page.get_by_label("Message").fill("Thank you for coming. The **slides** are below.")
     page.get_by_role("button", name="Save and preview").click()
-    assert page.get_by_text("Thank you for coming").first.is_visible()
+    expect(page.get_by_text("Thank you for coming").first).to_be_visible()
     # The event is ten days away and the text thanks people for coming: sending asks first.
-    assert page.get_by_text("the event has not started yet").is_visible()
+    expect(page.get_by_text("the event has not started yet")).to_be_visible()
     page.get_by_label("Send it before the event anyway").check()
     send = page.get_by_role("button", name="Send to 2 people")
     send_form = send.locator("xpath=ancestor::form")
@@ -132,7 +133,7 @@ def test_organiser_runs_an_event(app, smtp_server, site_with_mail, desktop_page)
                   "inputs => inputs.map(i => i.name)")}
     fields["before_start"] = "yes"
     send.click()
-    assert page.get_by_text("sent", exact=False).first.is_visible()
+    expect(page.get_by_text("sent", exact=False).first).to_be_visible()
     replay = page.request.post(base_url + action, form=fields)  # the same request again
     assert replay.status < 500
     smtp_server.wait_for(5, timeout=30)

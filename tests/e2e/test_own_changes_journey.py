@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import make_event, make_question
 
@@ -25,27 +26,27 @@ def test_attendee_changes_dietary_needs_from_the_manage_link(app, smtp_server,
     page.get_by_label("Email").fill("asha@example.org")
     page.get_by_label("Access or dietary needs").fill("Vegetarian")
     page.get_by_role("button", name="Book a place").click()
-    assert page.get_by_text("Choose an answer to “Which breakout?”.").first.is_visible()
-    assert page.get_by_label("Access or dietary needs").input_value() == "Vegetarian"
+    expect(page.get_by_text("Choose an answer to “Which breakout?”.").first).to_be_visible()
+    expect(page.get_by_label("Access or dietary needs")).to_have_value("Vegetarian")
     page.get_by_label("Adult social care").check()
     page.get_by_role("button", name="Book a place").click()
-    assert page.get_by_role("heading", name="You have a place").is_visible()
+    expect(page.get_by_role("heading", name="You have a place")).to_be_visible()
 
     (confirmation,) = smtp_server.wait_for(1, timeout=30, to="asha@example.org")
     text = confirmation.get_body(("plain",)).get_content()
     manage_link = re.search(r"http://127\.0\.0\.1:\d+/bookings/\S+", text).group(0)
 
     page.goto(manage_link)
-    assert page.get_by_text("Adult social care").is_visible()
+    expect(page.get_by_text("Adult social care")).to_be_visible()
     page.get_by_role("link", name="Change my details").click()
     needs = page.get_by_label("Access or dietary needs")
-    assert needs.input_value() == "Vegetarian"
+    expect(needs).to_have_value("Vegetarian")
     assert page.get_by_label("Adult social care").is_checked()
     needs.fill("Vegan, no nuts")
     page.get_by_role("button", name="Save my changes").click()
 
-    assert page.get_by_text("Your changes are saved.").is_visible()
-    assert page.get_by_text("Vegan, no nuts").is_visible()
+    expect(page.get_by_text("Your changes are saved.")).to_be_visible()
+    expect(page.get_by_text("Vegan, no nuts")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
@@ -75,12 +76,12 @@ def test_question_pages_have_no_serious_violations_and_fit_a_phone(app, live_ser
 
     check("/events/asked/book")
     page.get_by_role("button", name="Book a place").click()
-    assert page.get_by_text("Choose an answer to “Which breakout?”.").first.is_visible()
+    expect(page.get_by_text("Choose an answer to “Which breakout?”.").first).to_be_visible()
     assert serious_violations(page) == []
     check(f"/bookings/{token}")
     check(f"/bookings/{token}/edit")
     page.get_by_role("button", name="Save my changes").click()
-    assert page.get_by_text("Enter an answer to “Your council”.").first.is_visible()
+    expect(page.get_by_text("Enter an answer to “Your council”.").first).to_be_visible()
     assert serious_violations(page) == []
 
     page.goto(live_server + "/admin/login")
