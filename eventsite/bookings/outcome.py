@@ -2,16 +2,17 @@
 
 A booking this request created is told its outcome ("You have a place", "You are number
 3 on the waiting list"), carried to the next page in the submitter's own session. A
-repeat (the address already held a live booking) is told only what a first booking made
-at that moment would have been told, and only when that is also true of the booking it
-already has; otherwise the page stays neutral ("check your email"). So the page never
-tells a stranger typing someone else's address anything about that person's booking.
+repeat (the address already held a live booking) is told exactly what a first booking
+made at that moment would have been told, whatever its own booking holds; the email it
+is sent again says where it really stands, and the page says so to everyone. So the page
+never tells a stranger typing someone else's address anything about that person's
+booking, not even that there is one.
 """
 from __future__ import annotations
 
 from flask import session
 
-from ..models import BookingStatus
+from ..models import BookingStatus, Event
 from .queries import booking_counts, waiting_list_position
 from .services import BookingResult
 
@@ -41,10 +42,15 @@ def _outcome_to_show(result: BookingResult) -> dict | None:
         return {"status": "confirmed"}
     if result.outcome == BookingStatus.WAITING:
         return {"status": "waiting", "position": waiting_list_position(booking)}
-    # A repeat: a first booking now would have a place while places remain, and saying
-    # so is true of this booking only if it is confirmed.
-    event = booking.event
-    places_remain = booking_counts(event).confirmed < event.capacity
-    if booking.status == BookingStatus.CONFIRMED and places_remain:
+    return _newcomers_outcome(booking.event)
+
+
+def _newcomers_outcome(event: Event) -> dict | None:
+    """What a first booking made now would be told (bookings/services.py decides the same
+    way: a place while places remain, else the end of the waiting list)."""
+    counts = booking_counts(event)
+    if counts.taken < event.capacity:
         return {"status": "confirmed"}
+    if event.waiting_list:
+        return {"status": "waiting", "position": counts.waiting + 1}
     return None

@@ -2,7 +2,7 @@
 else's: see docs/SECURITY.md, "The page after booking"."""
 import re
 
-from tests.conftest import book
+from tests.conftest import book, outbox
 from tests.factories import make_event
 
 NEUTRAL = "Thank you: now check your email"
@@ -46,14 +46,34 @@ def test_a_repeat_while_places_remain_reads_like_a_new_booking(app):
     assert stranger == first
 
 
-def test_a_repeat_on_a_full_event_shows_the_neutral_page(app):
+def test_on_a_full_event_a_repeat_sees_the_very_page_a_first_booking_sees(app):
     event = make_event(app, capacity=1, waiting_list=True)
     booked_page(app.test_client(), event, email="has-place@example.org")
     booked_page(app.test_client(), event, email="waiting@example.org")
-    for address in ("has-place@example.org", "waiting@example.org"):
-        page = booked_page(app.test_client(), event, email=address)
-        assert heading(page) == NEUTRAL
-        assert "You have a place" not in page and "on the waiting list</h1>" not in page
+    # Strangers type the addresses of the person with the place and of the one waiting,
+    # then someone new books: all three are told what a first booking is told now.
+    pages = [booked_page(app.test_client(), event, email=address).replace(address, "ADDRESS")
+             for address in ("has-place@example.org", "waiting@example.org", "new@example.org")]
+    assert heading(pages[0]) == "You are number 2 on the waiting list"
+    assert pages[0] == pages[1] == pages[2]
+    assert "the email we are sending says where you stand" in pages[0]
+    # The emails, which only the owners of the addresses read, tell the truth.
+    def last_subject(address: str) -> str:
+        return [message.subject for message in outbox(app) if address in message.recipient][-1]
+
+    assert last_subject("has-place@example.org").startswith("Booking confirmed")
+    assert last_subject("waiting@example.org").startswith("Waiting list")
+    assert last_subject("new@example.org").startswith("Waiting list")
+
+
+def test_a_repeat_on_a_full_event_without_a_waiting_list_is_refused_as_a_first_booking_is(app):
+    event = make_event(app, capacity=1, waiting_list=False)
+    booked_page(app.test_client(), event, email="has-place@example.org")
+    repeat = book(app.test_client(), event, email="has-place@example.org")
+    first = book(app.test_client(), event, email="new@example.org")
+    assert repeat.status_code == first.status_code == 409
+    assert repeat.text == first.text
+    assert "fully booked" in first.text
 
 
 def test_the_outcome_is_shown_once_and_only_to_the_browser_that_booked(app):
