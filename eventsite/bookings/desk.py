@@ -4,39 +4,25 @@ Each function flushes but does not commit; the view commits once.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from .. import audit
 from ..extensions import db
 from ..models import Booking, BookingStatus, Event
 from ..outbox.messages import mailbox, queue_email, queued_message
 from .attendance import check_in_booking
-from .queries import booking_counts
-from .services import cancel_booking, lock_event
+from .services import cancel_booking, lock_event, next_in_line
 
 
 class CancelRefused(ValueError):
     """This booking cannot be cancelled from the bookings page; the message says why."""
 
 
-def next_in_line(booking: Booking) -> list[Booking]:
-    """Who on the waiting list would be given a place if `booking` were cancelled now,
-    first in line first: what `cancel_booking` would do at this moment."""
-    event = booking.event
-    if booking.status == BookingStatus.CANCELLED or event.is_cancelled or event.has_started():
+def moving_up(booking: Booking) -> list[Booking]:
+    """Who on the waiting list would be given (or offered) a place if `booking` were
+    cancelled now, first in line first: what `cancel_booking` would do at this moment."""
+    if booking.status == BookingStatus.CANCELLED:
         return []
-    taken = booking_counts(event).taken
     freed = 1 if booking.status == BookingStatus.CONFIRMED or booking.has_offer else 0
-    free = event.capacity - taken + freed
-    if free <= 0:
-        return []
-    return list(db.session.scalars(
-        sa.select(Booking)
-        .where(Booking.event_id == event.id, Booking.status == BookingStatus.WAITING,
-               Booking.offer_expires_at.is_(None), Booking.id != booking.id)
-        .order_by(Booking.created_at, Booking.id)
-        .limit(free)
-    ))
+    return next_in_line(booking.event, freed=freed, leaving=booking)
 
 
 def cancellation_refusal(booking: Booking) -> str | None:

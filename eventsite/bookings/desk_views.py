@@ -22,7 +22,7 @@ from .desk import (
     cancellation_refusal,
     check_in_bookings,
     email_bookings,
-    next_in_line,
+    moving_up,
 )
 from .desk_forms import BulkForm, CancelForm, ticked_ids
 from .views import admin, back_to_list, load
@@ -52,7 +52,7 @@ def cancel_booking_view(slug: str, booking_id: int):
         return back
     return render_template(
         "bookings/admin/cancel_booking.html", event=event, booking=booking, form=form,
-        refusal=cancellation_refusal(booking), moving_up=next_in_line(booking),
+        refusal=cancellation_refusal(booking), moving_up=moving_up(booking),
         q=request.args.get("q", "")[:200], status=request.args.get("status", "")[:20],
     )
 

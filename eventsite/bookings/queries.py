@@ -73,10 +73,15 @@ def counts_by_event(events: list[Event]) -> dict[int, BookingCounts]:
             for event in events}
 
 
-def confirmed_count() -> sa.ScalarSelect:
-    """Its event's confirmed bookings, as a column to load beside the event."""
-    return (sa.select(sa.func.count()).where(Booking.event_id == Event.id,
-                                              Booking.status == BookingStatus.CONFIRMED)
+CONFIRMED = Booking.status == BookingStatus.CONFIRMED
+OPEN_OFFER = sa.and_(Booking.status == BookingStatus.WAITING,
+                     Booking.offer_expires_at.is_not(None))  # each holds its place
+
+
+def counted(condition) -> sa.ScalarSelect:
+    """How many of its event's bookings meet the condition (CONFIRMED, OPEN_OFFER), as a
+    column to load beside the event."""
+    return (sa.select(sa.func.count()).where(Booking.event_id == Event.id, condition)
             .correlate(Event).scalar_subquery())
 
 
@@ -136,12 +141,3 @@ def confirmed_by_surname(event: Event) -> list[Booking]:
                                  Booking.status == BookingStatus.CONFIRMED)
     ).all()
     return sorted(bookings, key=surname_key)
-
-
-def offered_count() -> sa.ScalarSelect:
-    """Its event's open offers of a place (each holds its place), as a column to load
-    beside the event."""
-    return (sa.select(sa.func.count()).where(Booking.event_id == Event.id,
-                                              Booking.status == BookingStatus.WAITING,
-                                              Booking.offer_expires_at.is_not(None))
-            .correlate(Event).scalar_subquery())

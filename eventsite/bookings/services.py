@@ -164,7 +164,7 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
         return BookingResult(existing, "repeat", token)
     booking = draft.booking
     settle_status(booking, _status_for_new_booking(event))
-    _insert_with_reference(booking)
+    insert_with_reference(booking)
     save_answers(booking, details.answers)
     token = draft.send() if draft.email_still_fits() else _send_first_email(booking)
     result = BookingResult(booking, booking.status, token)
@@ -278,27 +278,38 @@ def _send_booking_again(booking: Booking) -> str:
     return token
 
 
-def _fill_places(event: Event) -> list[Booking]:
-    """Each free place to the next in line without an offer: given, or offered for the
-    event's offer_hours (never beyond the start). Nobody moves once the event has started."""
+def next_in_line(event: Event, *, freed: int = 0, leaving: Booking | None = None
+                 ) -> list[Booking]:
+    """Who the free places go to now, first in line first: the waiting without an offer,
+    one per free place (counting `freed` more, and never `leaving`, when a booking is about
+    to be cancelled). Nobody moves once the event has started or if it is cancelled."""
     if event.is_cancelled or event.has_started():
         return []
-    free = event.capacity - booking_counts(event).taken
+    free = event.capacity - booking_counts(event).taken + freed
     if free <= 0:
         return []
-    waiting = db.session.scalars(
+    statement = (
         sa.select(Booking)
         .where(Booking.event_id == event.id, Booking.status == BookingStatus.WAITING,
                Booking.offer_expires_at.is_(None))
         .order_by(Booking.created_at, Booking.id)
         .limit(free)
-    ).all()
+    )
+    if leaving is not None:
+        statement = statement.where(Booking.id != leaving.id)
+    return list(db.session.scalars(statement))
+
+
+def _fill_places(event: Event) -> list[Booking]:
+    """Each free place to the next in line: given, or offered for the event's offer_hours
+    (never beyond the start)."""
+    waiting = next_in_line(event)
     for booking in waiting:
         if event.offer_hours:
             _offer_place(booking)
         else:
             _confirm_from_waiting_list(booking)
-    return list(waiting)
+    return waiting
 
 
 def _offer_place(booking: Booking) -> None:
@@ -331,7 +342,7 @@ def _new_booking(event: Event, details: BookingDetails) -> Booking:
     )
 
 
-def _insert_with_reference(booking: Booking) -> None:
+def insert_with_reference(booking: Booking) -> None:
     """Insert with the reference drawn, or another if it was taken meanwhile. References
     are global, so a booking for another event (under another event's lock) could take
     the same one at the same moment; the unique constraint catches that and we draw

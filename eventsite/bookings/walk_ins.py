@@ -26,8 +26,8 @@ from .notices import queue_booking_confirmation
 from .queries import booking_counts
 from .services import (
     BookingRefused,
-    _insert_with_reference,
     booking_refusal,
+    insert_with_reference,
     lock_event,
     normalise_email,
 )
@@ -89,7 +89,7 @@ def add_walk_in(event: Event, walk_in: WalkIn, *, over_capacity: int | None = No
         email_normalised=normalise_email(email), organisation=walk_in.organisation.strip(),
         wants_followup=bool(email), walk_in=True, confirmed_at=now, checked_in_at=now,
     )
-    _insert_with_reference(booking)
+    insert_with_reference(booking)
     if email:
         queue_booking_confirmation(booking, issue_manage_token(booking))
     audit.record("walk-in added over capacity" if over else "walk-in added", booking=booking,

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload
 
-from ..bookings.queries import BookingCounts, confirmed_count, offered_count
+from ..bookings.queries import CONFIRMED, OPEN_OFFER, BookingCounts, counted
 from ..database import utcnow
 from ..extensions import db
 from ..models import Event, EventSpeaker
@@ -39,7 +39,7 @@ def _event_page_statement() -> sa.Select:
     # Built once (it is the same for every slug): building it costs more than running it.
     return (
         published_event_query(sa.bindparam("slug"))
-        .add_columns(confirmed_count(), offered_count())
+        .add_columns(counted(CONFIRMED), counted(OPEN_OFFER))
         .options(joinedload(Event.speaker_links).joinedload(EventSpeaker.speaker))
     )
 
