@@ -34,6 +34,16 @@ def test_an_organiser_sees_a_draft_with_a_banner_and_nobody_else_does(app, clien
         assert again.status_code == 404 and "Secret plans" not in again.text
 
 
+def test_a_draft_shows_the_booking_button_inert_and_no_link_that_would_404(app, client):
+    event = make_event(app, title="Secret plans", published=False)
+    log_in(client, app)
+    page = client.get(f"/events/{event.slug}").text
+    assert "Booking opens when the event is published." in page
+    assert 'aria-disabled="true">Book a place</span>' in page
+    assert f'href="/events/{event.slug}/book"' not in page  # it answers 404 until published
+    assert f"/events/{event.slug}.ics" not in page
+
+
 def test_a_published_event_shows_no_draft_banner_to_organisers(app, client):
     event = make_event(app)
     log_in(client, app)
