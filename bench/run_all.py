@@ -76,6 +76,7 @@ def main() -> None:
         "event page": run("event_page.py"),
         "booking race": run("booking_race.py"),
         "rush": run("rush.py"),
+        "booking cost": run("booking_cost.py"),
         "csv export": run("csv_export.py"),
         "outbox, SQLite": run("outbox_vs_smtplib.py"),
     }
@@ -100,6 +101,13 @@ def main() -> None:
          figure(r"traced ([\d.]+ -> [\d.]+ MB)", export), "flat, under 30 MB"),
     ]
     rows += rush_rows(outputs["rush"])
+    cost = outputs["booking cost"]
+    rows.append((
+        "One person's form and booking in one process, SQLite: with a place, on the waiting "
+        "list, and the limit's (`bench/booking_cost.py`)",
+        ", ".join(figure(pattern, cost) for pattern in (
+            r"with a place: ([\d.]+ ms)", r"waiting list: ([\d.]+ ms)", r"limit .*?: ([\d.]+ ms)")),
+        "none; for context"))
     rows += outbox_rows(outputs)
     table = "\n".join(f"| {what} | {value} | {goal} |" for what, value, goal in rows)
     printed = "\n\n".join(f"`{name}`:\n\n```\n{text.strip()}\n```" for name, text in
