@@ -21,7 +21,7 @@ from ..outbox.schedule import ScheduledMail
 from .notices import queue_offer_lapsed_notice
 from .services import (
     BookingRefused,
-    _confirm_from_waiting_list,
+    confirm_from_waiting_list,
     fill_places_from_waiting_list,
     lock_event,
 )
@@ -43,7 +43,7 @@ def accept_offer(booking: Booking) -> Booking:
     if not booking.has_offer or booking.offer_expires_at <= utcnow() or event.has_started():
         raise BookingRefused("This offer has lapsed, so the place has passed to the next "
                              "person on the waiting list.", "no_offer")
-    _confirm_from_waiting_list(booking)
+    confirm_from_waiting_list(booking)
     db.session.flush()
     return booking
 

@@ -156,14 +156,14 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
     refusal = booking_refusal(event, by_organiser=by_organiser)
     if refusal is not None:
         raise refusal
-    existing = _live_booking(event, details.email)
+    existing = live_booking(event, details.email)
     if existing is not None:
         if by_organiser:
             return _audited(BookingResult(existing, "repeat", _send_booking_again(existing)))
         token = _send_booking_again(existing) if resend_allowed(existing) else None
         return BookingResult(existing, "repeat", token)
     booking = draft.booking
-    settle_status(booking, _status_for_new_booking(event))
+    settle_status(booking, status_for_new_booking(event))
     insert_with_reference(booking)
     save_answers(booking, details.answers)
     token = draft.send() if draft.email_still_fits() else _send_first_email(booking)
@@ -171,7 +171,9 @@ def create_booking(event: Event, details, *, by_organiser: bool = False) -> Book
     return _audited(result) if by_organiser else result
 
 
-def _live_booking(event: Event, email: str) -> Booking | None:
+def live_booking(event: Event, email: str) -> Booking | None:
+    """The address's booking for the event that is not cancelled (compared
+    case-insensitively), or None."""
     return db.session.scalar(sa.select(Booking).where(
         Booking.event_id == event.id,
         Booking.email_normalised == normalise_email(email),
@@ -179,7 +181,7 @@ def _live_booking(event: Event, email: str) -> Booking | None:
     ))
 
 
-def _status_for_new_booking(event: Event) -> BookingStatus:
+def status_for_new_booking(event: Event) -> BookingStatus:
     """A place while places remain (open offers hold theirs), else the waiting list; else
     refused as full."""
     if booking_counts(event).taken < event.capacity:
@@ -244,7 +246,7 @@ def promote_booking(booking: Booking) -> Booking:
         raise BookingRefused(
             "No place is free. Raise the capacity or cancel a booking first.", "full"
         )
-    _confirm_from_waiting_list(booking)
+    confirm_from_waiting_list(booking)
     audit.record("promoted from waiting list", booking=booking, detail=booking.reference)
     return booking
 
@@ -308,7 +310,7 @@ def _fill_places(event: Event) -> list[Booking]:
         if event.offer_hours:
             _offer_place(booking)
         else:
-            _confirm_from_waiting_list(booking)
+            confirm_from_waiting_list(booking)
     return waiting
 
 
@@ -320,7 +322,7 @@ def _offer_place(booking: Booking) -> None:
     queue_offer_notice(booking, issue_manage_token(booking))
 
 
-def _confirm_from_waiting_list(booking: Booking) -> None:
+def confirm_from_waiting_list(booking: Booking) -> None:
     booking.status = BookingStatus.CONFIRMED
     booking.confirmed_at = utcnow()
     booking.offer_expires_at = None

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from .. import audit
 from ..database import utcnow
 from ..extensions import db
@@ -28,6 +26,7 @@ from .services import (
     BookingRefused,
     booking_refusal,
     insert_with_reference,
+    live_booking,
     lock_event,
     normalise_email,
 )
@@ -75,9 +74,7 @@ def add_walk_in(event: Event, walk_in: WalkIn, *, over_capacity: int | None = No
     _refuse_if_cancelled(event)
     email = walk_in.email.strip()
     if email:
-        existing = db.session.scalar(sa.select(Booking).where(
-            Booking.event_id == event.id, Booking.email_normalised == normalise_email(email),
-            Booking.status != BookingStatus.CANCELLED))
+        existing = live_booking(event, email)
         if existing is not None and existing.status == BookingStatus.CONFIRMED:
             return Admitted(check_in_booking(existing), "already booked")
         if existing is not None:
