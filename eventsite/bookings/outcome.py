@@ -14,7 +14,7 @@ from flask import session
 
 from ..models import BookingStatus, Event
 from .queries import booking_counts, waiting_list_position
-from .services import BookingResult
+from .services import BookingRefused, BookingResult, status_for_new_booking
 
 SESSION_KEY = "booking_outcome"
 
@@ -46,11 +46,11 @@ def _outcome_to_show(result: BookingResult) -> dict | None:
 
 
 def _newcomers_outcome(event: Event) -> dict | None:
-    """What a first booking made now would be told (bookings/services.py decides the same
-    way: a place while places remain, else the end of the waiting list)."""
-    counts = booking_counts(event)
-    if counts.taken < event.capacity:
+    """What a first booking made now would be told, by the very rule that would place it."""
+    try:
+        status = status_for_new_booking(event)
+    except BookingRefused:
+        return None
+    if status == BookingStatus.CONFIRMED:
         return {"status": "confirmed"}
-    if event.waiting_list:
-        return {"status": "waiting", "position": counts.waiting + 1}
-    return None
+    return {"status": "waiting", "position": booking_counts(event).waiting + 1}
