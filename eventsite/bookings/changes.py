@@ -48,9 +48,11 @@ def change_refusal(booking: Booking) -> ChangeRefused | None:
     return None
 
 
-def wants_followup_now(booking: Booking) -> bool:
-    """What the follow-up box shows: wanted, and not stopped from an email's link."""
-    return booking.wants_followup and booking.followup_unsubscribed_at is None
+def current_values(booking: Booking) -> dict:
+    """What the attendee may change, as the booking holds it now (the follow-up choice:
+    wanted, and not stopped from an email's link)."""
+    return {name: (booking.wants_followup and booking.followup_unsubscribed_at is None)
+            if name == "wants_followup" else getattr(booking, name) for name in CHANGEABLE}
 
 
 def change_own_booking(booking: Booking, values: dict, answers: dict[int, Answer]
@@ -67,10 +69,9 @@ def change_own_booking(booking: Booking, values: dict, answers: dict[int, Answer
     if refusal is not None:
         raise refusal
     changed = []
+    current = current_values(booking)
     for name, words in CHANGEABLE.items():
-        current = wants_followup_now(booking) if name == "wants_followup" else getattr(
-            booking, name)
-        if current != values[name]:
+        if current[name] != values[name]:
             setattr(booking, name, values[name])
             changed.append(words)
     if "wants_followup" in values and values["wants_followup"]:

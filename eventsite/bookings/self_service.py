@@ -9,18 +9,15 @@ from flask import flash, redirect, render_template, request, url_for
 from ..extensions import db, limiter
 from . import pages
 from .answers import active_questions, answers_from, form_values, form_with_questions
-from .changes import ChangeRefused, change_own_booking, change_refusal, wants_followup_now
+from .changes import ChangeRefused, change_own_booking, change_refusal, current_values
 from .forms import BookingChangeForm
 from .views import BOOKING_POST_LIMIT, EXPIRED_FORM, EXPIRED_FORM_PAGES, bp
-
-CHANGE_FIELDS = ("name", "organisation", "job_title", "access_needs")
 
 
 def change_form(booking, formdata=None):
     """The change form for this booking, filled in with it as it stands."""
     questions = active_questions(booking.event_id)
-    values = {name: getattr(booking, name) for name in CHANGE_FIELDS}
-    values["wants_followup"] = wants_followup_now(booking)
+    values = current_values(booking)
     values.update(form_values(booking, questions))
     form_class = form_with_questions(BookingChangeForm, questions)
     if formdata is not None:
