@@ -1,5 +1,6 @@
 """Seeing an event before the world does: drafts on the public page, for organisers only,
-and the event form's Preview of what is typed, saved or not.
+and the event form's Preview of what is typed, saved or not. All three (the published
+page too) are rendered by the one `event_page`.
 
 A draft's page is never cached: the page cache serves only requests without cookies,
 and an organiser's requests always carry their session cookie; the response also says
@@ -41,9 +42,11 @@ def draft_event_or_404(slug: str) -> Event:
     return event
 
 
-def event_page(event: Event, *, draft: bool = False, preview: bool = False) -> Response:
-    """The public event page, as readers see it or (draft) as organisers see it."""
-    left = booking_counts(event).places_left
+def event_page(event: Event, *, places_left: int | None = None, draft: bool = False,
+               preview: bool = False) -> Response:
+    """The public event page, as readers see it or (draft) as organisers see it; the places
+    left are counted unless the caller counted them already."""
+    left = booking_counts(event).places_left if places_left is None else places_left
     resources = [r for r in event.resources if r.published] if event.has_started() else []
     response = make_response(render_template(
         "events/detail.html", event=event, places_left=left, resources=resources,

@@ -40,7 +40,6 @@ from ..web.uploads import UploadRefused, accepts_uploads, delete_resource_file, 
 from . import drafts, services
 from .forms import EventForm, ResourceForm
 from .queries import get_event_page, get_published_event, published_events
-from .structured_data import structured_data
 
 bp = Blueprint("events", __name__)
 admin = admin_blueprint("events_admin", __name__)
@@ -60,10 +59,7 @@ def detail(slug: str):
         event, counts = get_event_page(slug)
     except NotFound:
         return drafts.event_page(drafts.draft_event_or_404(slug), draft=True)
-    left = counts.places_left
-    resources = [r for r in event.resources if r.published] if event.has_started() else []
-    return render_template("events/detail.html", event=event, places_left=left,
-                           resources=resources, structured_data=structured_data(event, left))
+    return drafts.event_page(event, places_left=counts.places_left)
 
 
 @bp.get("/events/<slug:slug>.ics")
