@@ -22,7 +22,7 @@ from .notices import queue_offer_lapsed_notice
 from .services import (
     BookingRefused,
     confirm_from_waiting_list,
-    fill_places_from_waiting_list,
+    free_place,
     lock_event,
 )
 
@@ -70,12 +70,7 @@ def pass_on_lapsed_offer(booking: Booking) -> int:
         booking.offer_expires_at = None
         db.session.flush()
         return 0
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = utcnow()
-    booking.offer_expires_at = None
-    db.session.flush()
-    queue_offer_lapsed_notice(booking)
-    return 1 + len(fill_places_from_waiting_list(event))
+    return 1 + len(free_place(event, booking, queue_offer_lapsed_notice))
 
 
 OFFERS = ScheduledMail("waiting-list offers", find_due=lapsed_offers,

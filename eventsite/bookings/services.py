@@ -13,7 +13,7 @@ caller commits or rolls back.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -211,12 +211,7 @@ def cancel_booking(booking: Booking, *, by_organiser: bool = False) -> Booking |
     db.session.refresh(booking)
     if booking.status == BookingStatus.CANCELLED:
         return None
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = utcnow()
-    booking.offer_expires_at = None
-    db.session.flush()
-    queue_cancellation_notice(booking)
-    promoted = _fill_places(event)
+    promoted = free_place(event, booking, queue_cancellation_notice)
     if by_organiser:
         audit.record("booking cancelled", booking=booking, detail=booking.reference)
         if promoted:
@@ -258,6 +253,19 @@ def fill_places_from_waiting_list(event: Event) -> list[Booking]:
     it changes nothing. Returns the promoted (or offered) bookings, first in line first.
     """
     return _fill_places(lock_event(event.id))
+
+
+def free_place(event: Event, booking: Booking, notice: Callable[[Booking], object]
+               ) -> list[Booking]:
+    """Cancel the booking, queue `notice` for it, then give its place to the next in line
+    (unless the event has started); returns the promoted (or offered) bookings. The caller
+    holds the event's lock (`lock_event`)."""
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = utcnow()
+    booking.offer_expires_at = None
+    db.session.flush()
+    notice(booking)
+    return _fill_places(event)
 
 
 def normalise_email(email: str) -> str:
