@@ -128,8 +128,9 @@ def door_list(slug: str, form: WalkInForm | None = None):
     event = event_or_404(slug)
     filters = list_filters(request.args)
     everyone = confirmed_by_surname(event)
-    matching = {b.id for b in search_bookings(event, filters["q"], BookingStatus.CONFIRMED)}
-    shown = [b for b in everyone if b.id in matching
+    matching = ({b.id for b in search_bookings(event, filters["q"], BookingStatus.CONFIRMED)}
+                if filters["q"].strip() else None)  # no search: everyone matches
+    shown = [b for b in everyone if (matching is None or b.id in matching)
              and not (filters["show"] and b.checked_in_at is not None)]
     last = db.session.get(Booking, session.get(last_key(event)) or 0)
     if last is not None and (last.event_id != event.id or last.checked_in_at is None):
