@@ -35,6 +35,28 @@ def machine() -> str:
             f"{platform.python_version()}, {platform.system()} {platform.release()}")
 
 
+class Server(str):
+    """A gunicorn server's base URL, which also knows the server's process id."""
+
+    pid: int
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user and system) used so far by these processes and their children."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    wanted, total = set(pids), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if pid in wanted or parent in wanted:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while True:
@@ -56,7 +78,8 @@ def gunicorn(app_spec: str, env: dict, *, workers: int = 2, threads: int = 1, cw
          "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=cwd, env={**os.environ, **env},
     )
-    base = f"http://127.0.0.1:{port}"
+    base = Server(f"http://127.0.0.1:{port}")
+    base.pid = process.pid
     try:
         wait_for(base + check_path, process, start_seconds)
         yield base

@@ -55,8 +55,8 @@ def rush_rows(output: str) -> list[tuple[str, str, str]]:
         outcome = figure(rf"{label} rush: (confirmed \d+) .*?(?=, waiting)", output)
         errors = figure(rf"{label} rush: .*?(errors \d+)", output)
         rate = figure(rf"{label} rush: .*?([\d.]+ bookings/s)", output)
-        limit = figure(rf"{label}, .*\n  limit \(bare lock \+ insert\): ([\d.]+ bookings/s)",
-                       output)
+        section = rf"{label}, .*\n(?:  .*\n)*?"  # the lines under this database's heading
+        limit = figure(section + r"  limit \(bare lock \+ insert\): ([\d.]+ bookings/s)", output)
         rows += [
             (f"Rush, {label} ({servers}): 2,000 people for 500 places through the form",
              f"{outcome}, {errors}", "exactly 500 confirmed, no errors"),
@@ -66,6 +66,17 @@ def rush_rows(output: str) -> list[tuple[str, str, str]]:
             (f"Rush, {label}: event page requests/s during the rush over hello-world",
              figure(rf"{label} event page during the rush: .*?ratio ([\d.]+)", output),
              "at least 0.5"),
+            (f"Rush, {label}: the servers' CPU a person, the rush's against the limit's "
+             "(pages served meanwhile included)",
+             figure(rf"{label} rush: .*\n    CPU a person: servers ([\d.]+ ms)", output)
+             + " against " + figure(section + r"  limit .*\n    CPU a person: servers "
+                                    r"([\d.]+ ms)", output),
+             "none; for context"),
+            (f"Rush, {label}: event page requests/s over hello-world alone, and during the "
+             "limit's crowd",
+             figure(section + r"  event page alone .*?ratio to hello-world ([\d.]+)", output)
+             + ", " + figure(section + r"  limit .*ratio to hello-world ([\d.]+)", output),
+             "none; for context"),
         ]
     return rows
 

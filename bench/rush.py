@@ -10,6 +10,10 @@ The same run against `/bench/limit/<slug>` (bench/rush_app.py, this benchmark's 
 gives the limit: BEGIN, the event's row locked, one INSERT, COMMIT, through the same
 gunicorn and SQLAlchemy. A hello-world on the same servers gives the page's reference.
 
+Where the two cores go: for each crowd, the CPU time the servers (master and workers, read
+from /proc), this client and wrk spent, per person; and the event page read alone, with
+nothing booking, for what the page costs when it has the machine to itself.
+
     .venv/bin/python bench/rush.py [--people 2000] [--places 500] [--concurrency 32]
                                    [--postgres postgresql://...] [--no-sqlite]
 """
@@ -19,6 +23,7 @@ import argparse
 import http.client
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -32,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
-from common import ROOT, app_env, gunicorn, machine
+from common import ROOT, app_env, cpu_seconds, gunicorn, machine
 
 HERE = Path(__file__).resolve().parent
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -108,16 +113,27 @@ def wrk_rate(process: subprocess.Popen) -> tuple[float, bool]:
     return (float(found.group(1)) if found else 0.0), "Non-2xx" not in output
 
 
-def crowd(bases: list[str], path: str, args) -> dict:
+def children_cpu_seconds() -> float:
+    """CPU time of this process's children that have ended (here: wrk, once stopped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def crowd(bases: list, path: str, args) -> dict:
     """Everyone books, at most --concurrency at once, while wrk reads the event page."""
     readers = [wrk(base + f"/events/{SLUG}", args.connections // len(bases)) for base in bases]
     time.sleep(0.5)  # wrk connected before the crowd arrives
+    servers = [base.pid for base in bases]
+    cpu = (cpu_seconds(servers), time.process_time(), children_cpu_seconds())
     started = time.perf_counter()
     with ThreadPoolExecutor(args.concurrency) as pool:
         outcomes = list(pool.map(lambda n: person(bases[n % len(bases)], path, n),
                                  range(args.people)))
     wall = time.perf_counter() - started
+    server_cpu = cpu_seconds(servers) - cpu[0]
+    client_cpu = time.process_time() - cpu[1]
     rates = [wrk_rate(reader) for reader in readers]
+    wrk_cpu = children_cpu_seconds() - cpu[2]  # from its start: a little more than the crowd's
     latencies = sorted(seconds for ok, seconds in outcomes if ok)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
@@ -128,20 +144,59 @@ def crowd(bases: list[str], path: str, args) -> dict:
         "errors": sum(1 for ok, _ in outcomes if not ok),
         "page_rps": sum(rate for rate, _ in rates),
         "page_errors": not all(ok for _, ok in rates),
+        # CPU a person, in ms: the servers (the pages they served meanwhile included), this
+        # client, wrk; and the share of the cores they used between them
+        "servers_ms": server_cpu / args.people * 1000,
+        "client_ms": client_cpu / args.people * 1000,
+        "wrk_ms": wrk_cpu / args.people * 1000,
+        "pages": sum(rate for rate, _ in rates) * wall / args.people,
+        "busy": (server_cpu + client_cpu + wrk_cpu) / (wall * (os.cpu_count() or 1)),
     }
 
 
-def hello_world(tmp: Path, servers: int, args) -> float:
+def page_alone(bases: list) -> tuple[float, float]:
+    """The event page read alone for 3 s: requests per second, and the servers' CPU a
+    request in ms."""
+    servers = [base.pid for base in bases]
+    for seconds in (2, 3):  # the first round warms every worker up
+        before = cpu_seconds(servers)
+        started = time.perf_counter()
+        readers = [wrk(base + f"/events/{SLUG}", 16 // len(bases), seconds=seconds)
+                   for base in bases]
+        for reader in readers:
+            reader.wait(timeout=60)
+        rate = sum(wrk_rate(reader)[0] for reader in readers)
+        elapsed = time.perf_counter() - started
+    return rate, (cpu_seconds(servers) - before) / (rate * elapsed) * 1000
+
+
+def cpu_line(run: dict) -> str:
+    return (f"CPU a person: servers {run['servers_ms']:.1f} ms (with the {run['pages']:.0f} "
+            f"pages a person they served meanwhile), this client "
+            f"{run['client_ms']:.1f} ms, wrk {run['wrk_ms']:.1f} ms; together "
+            f"{run['busy']:.0%} of the cores")
+
+
+def hello_world(tmp: Path, servers: int, args) -> list[float]:
+    """Hello-world's requests per second on the same servers, in three rounds.
+
+    A threaded gunicorn worker keeps the keep-alive connections it accepted, so in one
+    round wrk's connections can all land on one worker of two and get half the machine;
+    the reference is the median of the rounds."""
     (tmp / "hello.py").write_text(HELLO)
     with ExitStack() as stack:
         bases = [stack.enter_context(gunicorn("hello:app", {}, workers=args.workers,
                                               threads=args.threads, cwd=tmp,
                                               start_seconds=120))
                  for _ in range(servers)]
-        readers = [wrk(base + "/", args.connections // servers, seconds=5) for base in bases]
-        for reader in readers:
-            reader.wait(timeout=60)
-        return sum(wrk_rate(reader)[0] for reader in readers)
+        rounds = []
+        for _ in range(3):
+            readers = [wrk(base + "/", args.connections // servers, seconds=4)
+                       for base in bases]
+            for reader in readers:
+                reader.wait(timeout=60)
+            rounds.append(sum(wrk_rate(reader)[0] for reader in readers))
+        return rounds
 
 
 def booking_counts(database_url: str) -> dict:
@@ -163,12 +218,14 @@ def one_database(label: str, database_url: str, servers: int, tmp: Path, args) -
                    capture_output=True)
     subprocess.run([sys.executable, "-c", SETUP.format(places=args.places)], cwd=HERE,
                    env={**os.environ, **env}, check=True, capture_output=True)
-    hello = hello_world(tmp, servers, args)
+    hello_rounds = hello_world(tmp, servers, args)
+    hello = statistics.median(hello_rounds)
     with ExitStack() as stack:
         bases = [stack.enter_context(gunicorn("rush_app:app", env, workers=args.workers,
                                               threads=args.threads, cwd=HERE,
                                               check_path="/healthz", start_seconds=120))
                  for _ in range(servers)]
+        alone = page_alone(bases)
         limit = crowd(bases, f"/bench/limit/{SLUG}", args)
         real = crowd(bases, f"/events/{SLUG}/book", args)
     counts = booking_counts(database_url)
@@ -179,16 +236,22 @@ def one_database(label: str, database_url: str, servers: int, tmp: Path, args) -
              f"workers x {args.threads} threads")
     print(f"{label}, {setup}; {args.people} people for {args.places} places, "
           f"{args.concurrency} booking at once; wrk {args.connections} connections on the page")
+    print(f"  event page alone (no bookings): {alone[0]:.0f} req/s, ratio to hello-world "
+          f"{alone[0] / hello:.2f}, servers' CPU {alone[1]:.2f} ms a request")
     print(f"  limit (bare lock + insert): {limit['per_second']:.0f} bookings/s, p50 "
           f"{limit['p50']:.1f} ms, p99 {limit['p99']:.1f} ms, errors {limit['errors']}, "
-          f"rows {counts['limit rows']}; event page {limit['page_rps']:.0f} req/s")
+          f"rows {counts['limit rows']}; event page {limit['page_rps']:.0f} req/s, ratio to "
+          f"hello-world {limit['page_rps'] / hello:.2f}")
+    print(f"    {cpu_line(limit)}")
     print(f"  {label} rush: confirmed {confirmed} (goal exactly {args.places}), waiting "
           f"{counts.get('waiting', 0)}, errors {real['errors']} (goal 0), "
           f"{real['per_second']:.0f} bookings/s in {real['wall']:.1f} s, p50 {real['p50']:.1f} ms, "
           f"p99 {real['p99']:.1f} ms")
+    print(f"    {cpu_line(real)}")
     print(f"  {label} bookings/s over the limit: {ratio:.2f} (goal >= 0.5)")
     print(f"  {label} event page during the rush: {real['page_rps']:.0f} req/s, hello-world "
-          f"{hello:.0f} req/s, ratio {page_ratio:.2f} (goal >= 0.5)"
+          f"{hello:.0f} req/s (rounds: {', '.join(f'{r:.0f}' for r in hello_rounds)}), ratio "
+          f"{page_ratio:.2f} (goal >= 0.5)"
           f"{'; NON-2xx ANSWERS' if real['page_errors'] else ''}")
     return {"confirmed": confirmed, "errors": real["errors"], "ratio": ratio,
             "page_ratio": page_ratio}
