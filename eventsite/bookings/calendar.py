@@ -21,8 +21,11 @@ def event_uid(event: Event) -> str:
 
 
 def booking_uid(booking: Booking) -> str:
-    """The UID of one attendee's invitation: the same in every REQUEST and CANCEL."""
-    return f"event-{booking.event_id}-booking-{booking.id}@{site_host()}"
+    """The UID of one attendee's invitation: the same in every REQUEST and CANCEL. Drawn
+    with the booking (`Booking.calendar_uid`); a booking made before that keeps the UID its
+    invitations have always had, which carries its id."""
+    own = booking.calendar_uid or f"event-{booking.event_id}-booking-{booking.id}"
+    return f"{own}@{site_host()}"
 
 
 def event_calendar(event: Event) -> bytes:

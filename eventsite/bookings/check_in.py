@@ -96,6 +96,6 @@ def qr_svg(url: str, title: str) -> Markup:
 
 def check_in_image(booking: Booking, token: str) -> InlineImage:
     """The QR code for an email, to show where its HTML says `cid:<content_id>`."""
-    return InlineImage(content_id=f"check-in-{booking.id}@{site_host()}",
+    return InlineImage(content_id=f"check-in-{booking.reference}@{site_host()}",
                        filename=f"check-in-{booking.reference}.png", content_type="image/png",
                        data=qr_png(check_in_url(token)))

@@ -71,12 +71,20 @@ def queue_waiting_list_notice(booking: Booking, token: str) -> OutboxMessage | N
 
 def prepare_first_email(booking: Booking, token: str) -> OutboxMessage | None:
     """The confirmation or the waiting-list email (by the booking's status) of a booking not
-    yet inserted, built now, so that none of it is done while the event is locked; stored
-    with `store_email` in the booking's transaction. The booking needs its id already."""
+    yet inserted, built now, so that none of it is done while the event is locked. Once the
+    booking is inserted, `file_first_email` gives it the booking's id, and `store_email`
+    keeps it in the booking's transaction."""
     if booking.status == BookingStatus.CONFIRMED:
         return _queue(booking, "booking_confirmed", "Booking confirmed", token,
                       calendar=booking_invitation(booking), send=prepare_email)
     return _queue(booking, "booking_waiting_list", "Waiting list", token, send=prepare_email)
+
+
+def file_first_email(email: OutboxMessage, booking: Booking, token: str) -> None:
+    """The booking's id on its first email built beforehand, now that it has one: the
+    email's row and its dedupe key, as `_queue` would have written them."""
+    email.booking_id = booking.id
+    email.dedupe_key = _dedupe_key(email.kind, booking, token)
 
 
 def queue_promotion_notice(booking: Booking, token: str) -> OutboxMessage | None:
@@ -131,13 +139,10 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
         return None
     event = booking.event
     link = manage_url(token) if token is not None else None
-    dedupe_key = f"{key_prefix}{kind.replace('_', '-')}:{booking.id}"
-    if token is not None:
-        dedupe_key += f":{hash_token(token)[:16]}"
     images, private_links = _check_in(booking, token)
     return send(
         kind=kind,
-        dedupe_key=dedupe_key,
+        dedupe_key=_dedupe_key(kind, booking, token, key_prefix),
         to=mailbox(booking.name, booking.email),
         subject=f"{headline}: {event.title} ({booking.reference})",
         template=kind,
@@ -150,6 +155,12 @@ def _queue(booking: Booking, kind: str, headline: str, token: str | None = None,
         booking=booking,
         private_links=((link,) if link else ()) + private_links,
     )
+
+
+def _dedupe_key(kind: str, booking: Booking, token: str | None, key_prefix: str = "") -> str:
+    """Once per booking, and per manage link for an email that carries one."""
+    key = f"{key_prefix}{kind.replace('_', '-')}:{booking.id}"
+    return f"{key}:{hash_token(token)[:16]}" if token is not None else key
 
 
 def _check_in(booking: Booking, token: str | None) -> tuple[tuple, tuple[str, ...]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,10 +18,15 @@ if TYPE_CHECKING:
 
 # Where a booking stands: a place, a place in line, or given up.
 # Each value is the name in lower case, as stored.
-__all__ = ["BookingStatus", "Booking", "BookingLink"]
+__all__ = ["BookingStatus", "Booking", "BookingLink", "new_calendar_uid"]
 
 BookingStatus = enum.StrEnum("BookingStatus", "CONFIRMED WAITING CANCELLED")
 LIVE_WITH_ADDRESS = "status != 'cancelled' AND email_normalised != ''"
+
+
+def new_calendar_uid() -> str:
+    """A booking's own part of its calendar invitation's UID (before the @)."""
+    return f"booking-{secrets.token_hex(10)}"
 
 
 class Booking(db.Model):
@@ -49,6 +55,10 @@ class Booking(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Added at the door by an organiser (a walk-in), perhaps without an email address.
     walk_in: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Its invitation's UID before the @, drawn with the booking so that its first email
+    # can be built before it has an id; none for bookings made before there was one, whose
+    # UID carries their id (bookings/calendar.py).
+    calendar_uid: Mapped[str | None] = mapped_column(sa.String(40), default=new_calendar_uid)
 
     event: Mapped[Event] = relationship()
     manage_links: Mapped[list[BookingLink]] = relationship(

@@ -78,8 +78,9 @@ def prepare_email(
     back if its address is suppressed, as an outbox row not yet in the session.
 
     For a caller that holds a lock while it decides: prepare before taking the lock, then
-    `store_email` in the same transaction as the change the email is about. `booking`, if
-    given, must have its id already.
+    `store_email` in the same transaction as the change the email is about. A `booking`
+    not yet inserted leaves the row's booking id empty, for the caller to fill in once it
+    has one.
     """
     outgoing = render_email(
         to=to, subject=subject, template=template,

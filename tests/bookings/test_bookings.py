@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import icalendar
 import pytest
+import sqlalchemy as sa
+from flask import template_rendered
 
 from eventsite.bookings.services import (
     BookingRefused,
@@ -117,7 +119,7 @@ def test_booking_confirms_a_place_and_queues_the_confirmation(client, app):
     [(filename, content_type, data)] = attached_files(message.raw)
     assert (filename, content_type) == ("invite.ics", "text/calendar")
     vevent = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
-    assert str(vevent["UID"]) == f"event-{event.id}-booking-{booking.id}@events.example.org"
+    assert str(vevent["UID"]) == f"{booking.calendar_uid}@events.example.org"
     assert vevent.decoded("DTSTART").utcoffset() is not None
     assert "Meeting Room 4" in str(vevent["LOCATION"])
     sent = email.message_from_bytes(message.raw, policy=email.policy.default)
@@ -126,6 +128,39 @@ def test_booking_confirms_a_place_and_queues_the_confirmation(client, app):
     assert link not in message.body_text + message.body_html  # kept for the recipient alone
     assert link not in data.decode()  # the calendar carries the event's page instead
     assert str(vevent["URL"]) == f"https://events.example.org/events/{event.slug}"
+
+
+@pytest.mark.parametrize("places", [1, 0], ids=["a place", "the waiting list"])
+def test_the_first_email_is_built_before_the_event_is_locked(client, app, places):
+    """Under the event's lock only the count and the inserts: the email's templates are
+    rendered before the lock is taken (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ...
+    FOR UPDATE), so bookings for one event do not queue behind each other's email."""
+    event = make_event(app, capacity=places, waiting_list=True)
+    timeline = []
+
+    def on_statement(connection, cursor, statement, *args):
+        if statement.startswith("BEGIN IMMEDIATE") or "FOR UPDATE" in statement:
+            timeline.append("lock")
+
+    def on_template(sender, template, context, **extra):
+        timeline.append(template.name)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", on_statement)
+    template_rendered.connect(on_template, app)
+    try:
+        assert book(client, event).status_code == 303
+    finally:
+        template_rendered.disconnect(on_template, app)
+        sa.event.remove(engine, "before_cursor_execute", on_statement)
+    emails = [n for n, name in enumerate(timeline) if name.startswith("email/")]
+    assert emails and "lock" in timeline, timeline
+    assert max(emails) < timeline.index("lock"), timeline
+    [message] = outbox(app)
+    [booking] = stored_bookings(app)
+    assert message.booking_id == booking.id
+    assert message.kind == ("booking_confirmed" if places else "booking_waiting_list")
 
 
 def test_full_event_puts_people_on_the_waiting_list(client, app):

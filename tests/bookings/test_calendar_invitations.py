@@ -8,6 +8,7 @@ import email.policy
 from datetime import timedelta
 
 import icalendar
+import sqlalchemy as sa
 
 from eventsite.bookings.notices import queue_reminder
 from eventsite.bookings.services import cancel_booking
@@ -54,7 +55,8 @@ def the_invitation(raw: bytes) -> tuple[str, int, str, icalendar.Event]:
 
 
 def uid_of(booking: Booking) -> str:
-    return f"event-{booking.event_id}-booking-{booking.id}@{HOST}"
+    assert booking.calendar_uid  # drawn with every booking
+    return f"{booking.calendar_uid}@{HOST}"
 
 
 def edit(app, event: Event, **values) -> None:
@@ -114,6 +116,35 @@ def test_moving_the_start_sends_the_new_request_with_the_same_uid(client, app):
     assert vevent.decoded("DTSTART") == event.starts_at + timedelta(hours=1)
     assert "When" in changed.body_text  # what changed, was and now, in words
     assert sequence_of(app, event) == 1
+
+
+def test_a_booking_made_before_uids_were_drawn_keeps_the_uid_its_calendar_holds(client, app):
+    event = make_event(app)
+    older = make_booking(app, event)
+    with app.app_context():  # as a booking made before UIDs were drawn is stored
+        db.session.execute(sa.update(Booking).where(Booking.id == older.id)
+                           .values(calendar_uid=None))
+        db.session.commit()
+    edit(app, event, starts_at=event.starts_at + timedelta(hours=1),
+         ends_at=event.ends_at + timedelta(hours=1))
+    when_the_window_closes(app)
+    with app.app_context():
+        cancel_booking(db.session.get(Booking, older.id))
+        db.session.commit()
+    [changed] = outbox(app, "event_changed")
+    [cancelled] = outbox(app, "booking_cancelled")
+    the_uid = f"event-{event.id}-booking-{older.id}@{HOST}"
+    assert the_invitation(changed.raw)[:3] == (the_uid, 1, "REQUEST")
+    assert the_invitation(cancelled.raw)[:3] == (the_uid, 2, "CANCEL")
+
+
+def test_two_bookings_are_two_entries_in_a_calendar(client, app):
+    event = make_event(app)
+    book(client, event, email="ada@example.org")
+    book(client, event, email="grace@example.org")
+    uids = {the_invitation(m.raw)[0] for m in outbox(app, "booking_confirmed")}
+    assert len(uids) == 2
+    assert uids == {uid_of(b) for b in stored_bookings(app)}
 
 
 def test_an_edit_of_neither_time_nor_place_sends_nothing_and_keeps_the_sequence(client, app):

@@ -61,7 +61,7 @@ def test_two_quick_edits_send_one_notice_with_the_net_change(app, client):
     [notice] = outbox(app, "event_changed")
     uid, sequence, method, vevent = the_request(notice.raw)
     assert (uid, sequence, method) == (
-        f"event-{event.id}-booking-{booking.id}@{HOST}", 2, "REQUEST")
+        f"{booking.calendar_uid}@{HOST}", 2, "REQUEST")
     assert sequence == load(app, Event, event.id).sequence
     assert vevent.decoded("DTSTART") == datetime(2030, 7, 1, 18, 0, tzinfo=timezone.utc)
     assert str(vevent["LOCATION"]).startswith("Room 7")
@@ -113,7 +113,7 @@ def test_a_later_burst_is_a_new_email_even_back_to_the_first_state(app):
     when_the_window_closes(app)
     notices = outbox(app, "event_changed")
     assert [the_request(n.raw)[:3] for n in notices] == [
-        (f"event-{event.id}-booking-{booking.id}@{HOST}", seq, "REQUEST") for seq in (1, 2, 3)]
+        (f"{booking.calendar_uid}@{HOST}", seq, "REQUEST") for seq in (1, 2, 3)]
     assert "Venue: Meeting Room 4, was Room 7" in text_of(notices[1])
 
 
