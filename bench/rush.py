@@ -4,7 +4,11 @@ PostgreSQL: two gunicorn servers (2 workers x 4 threads each) on one database; S
 server. Each person is a browser of their own: GET the booking form (for its session
 cookie and CSRF token), then POST it; at most --concurrency people are booking at once,
 spread over the servers. Meanwhile wrk reads the event page on every server, without a
-cookie, as the crowd that has not yet decided would.
+cookie, as the crowd that has not yet decided would: each read on a connection of its own
+(`Connection: close`), as a crowd of people makes them. (With wrk's 16 connections kept
+alive, a threaded gunicorn worker keeps those it accepts: in some runs all of them went to
+one worker of two, which then spent three times the CPU a request on its threads' hand-offs,
+and every page figure of the run was a third of the others.)
 
 The same run against `/bench/limit/<slug>` (bench/rush_app.py, this benchmark's app only)
 gives the limit: BEGIN, the event's row locked, one INSERT, COMMIT, through the same
@@ -100,7 +104,9 @@ def person(base: str, path: str, n: int) -> tuple[bool, float]:
 
 
 def wrk(url: str, connections: int, seconds: int = 600) -> subprocess.Popen:
-    return subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
+    """wrk reading `url`, each request on a new connection (a reader of its own)."""
+    return subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s",
+                             "-H", "Connection: close", url],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -178,11 +184,8 @@ def cpu_line(run: dict) -> str:
 
 
 def hello_world(tmp: Path, servers: int, args) -> list[float]:
-    """Hello-world's requests per second on the same servers, in three rounds.
-
-    A threaded gunicorn worker keeps the keep-alive connections it accepted, so in a
-    round wrk's connections can all land on one worker of two and get a third of what
-    the machine gives; the reference is the best round, what the servers can do."""
+    """Hello-world's requests per second on the same servers, read as the page is, in
+    three rounds; the reference is the best round, what the servers can do."""
     (tmp / "hello.py").write_text(HELLO)
     with ExitStack() as stack:
         bases = [stack.enter_context(gunicorn("hello:app", {}, workers=args.workers,
