@@ -1,14 +1,18 @@
 """The popular event's first minute: 2,000 people booking 500 places while wrk reads its page.
 
-PostgreSQL: two gunicorn servers (2 workers x 4 threads each) on one database; SQLite: one
-server. Each person is a browser of their own: GET the booking form (for its session
-cookie and CSRF token), then POST it; at most --concurrency people are booking at once,
-spread over the servers. Meanwhile wrk reads the event page on every server, without a
-cookie, as the crowd that has not yet decided would: each read on a connection of its own
-(`Connection: close`), as a crowd of people makes them. (With wrk's 16 connections kept
-alive, a threaded gunicorn worker keeps those it accepts: in some runs all of them went to
-one worker of two, which then spent three times the CPU a request on its threads' hand-offs,
-and every page figure of the run was a third of the others.)
+PostgreSQL: two gunicorn servers on one database; SQLite: one server. Each server runs as
+the README runs it, 4 workers of one thread (`--workers`, `--threads`); on two cores that
+gave more bookings a second and a half to a third of the p99 of 2 workers of 4 threads
+(docs/BENCHMARKS.md): the threads of one process share its GIL, so a booking's thread
+holding the event's lock waits for its neighbours' turns. Each person is a browser of
+their own: GET the booking form (for its session cookie and CSRF token), then POST it; at
+most --concurrency people are booking at once, spread over the servers. Meanwhile wrk
+reads the event page on every server, without a cookie, as the crowd that has not yet
+decided would: each read on a connection of its own (`Connection: close`), as a crowd of
+people makes them. (With wrk's 16 connections kept alive, a threaded worker keeps those
+it accepts: in some runs all of them went to one worker of two, which then spent three
+times the CPU a request on its threads' hand-offs, and every page figure of the run was a
+third.)
 
 The same run against `/bench/limit/<slug>` (bench/rush_app.py, this benchmark's app only)
 gives the limit: BEGIN, the event's row locked, one INSERT, COMMIT, through the same
@@ -266,8 +270,8 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
