@@ -129,7 +129,7 @@ def door_list(slug: str, form: WalkInForm | None = None):
     filters = list_filters(request.args)
     everyone = confirmed_by_surname(event)
     matching = ({b.id for b in search_bookings(event, filters["q"], BookingStatus.CONFIRMED)}
-                if filters["q"].strip() else None)  # no search: everyone matches
+                if filters["q"] else None)  # no search: everyone matches
     shown = [b for b in everyone if (matching is None or b.id in matching)
              and not (filters["show"] and b.checked_in_at is not None)]
     last = db.session.get(Booking, session.get(last_key(event)) or 0)
