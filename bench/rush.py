@@ -144,6 +144,7 @@ def crowd(bases: list, path: str, args) -> dict:
     client_cpu = time.process_time() - cpu[1]
     rates = [wrk_rate(reader) for reader in readers]
     wrk_cpu = children_cpu_seconds() - cpu[2]  # from its start: a little more than the crowd's
+    page_rps = sum(rate for rate, _ in rates)
     latencies = sorted(seconds for ok, seconds in outcomes if ok)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
@@ -152,30 +153,36 @@ def crowd(bases: list, path: str, args) -> dict:
         "p50": cuts[49] * 1000,
         "p99": cuts[98] * 1000,
         "errors": sum(1 for ok, _ in outcomes if not ok),
-        "page_rps": sum(rate for rate, _ in rates),
+        "page_rps": page_rps,
         "page_errors": not all(ok for _, ok in rates),
         # CPU a person, in ms: the servers (the pages they served meanwhile included), this
         # client, wrk; and the share of the cores they used between them
         "servers_ms": server_cpu / args.people * 1000,
         "client_ms": client_cpu / args.people * 1000,
         "wrk_ms": wrk_cpu / args.people * 1000,
-        "pages": sum(rate for rate, _ in rates) * wall / args.people,
+        "pages": page_rps * wall / args.people,
         "busy": (server_cpu + client_cpu + wrk_cpu) / (wall * (os.cpu_count() or 1)),
     }
 
 
-def page_alone(bases: list) -> tuple[float, float]:
+def read_round(urls: list[str], connections: int, seconds: int) -> float:
+    """wrk on each of the urls at once (the connections split between them) for a few
+    seconds: their requests per second, together."""
+    readers = [wrk(url, connections // len(urls), seconds=seconds) for url in urls]
+    for reader in readers:
+        reader.wait(timeout=60)
+    return sum(wrk_rate(reader)[0] for reader in readers)
+
+
+def page_alone(bases: list, args) -> tuple[float, float]:
     """The event page read alone for 3 s: requests per second, and the servers' CPU a
     request in ms."""
     servers = [base.pid for base in bases]
+    pages = [base + f"/events/{SLUG}" for base in bases]
     for seconds in (2, 3):  # the first round warms every worker up
         before = cpu_seconds(servers)
         started = time.perf_counter()
-        readers = [wrk(base + f"/events/{SLUG}", 16 // len(bases), seconds=seconds)
-                   for base in bases]
-        for reader in readers:
-            reader.wait(timeout=60)
-        rate = sum(wrk_rate(reader)[0] for reader in readers)
+        rate = read_round(pages, args.connections, seconds)
         elapsed = time.perf_counter() - started
     return rate, (cpu_seconds(servers) - before) / (rate * elapsed) * 1000
 
@@ -196,14 +203,8 @@ def hello_world(tmp: Path, servers: int, args) -> list[float]:
                                               threads=args.threads, cwd=tmp,
                                               start_seconds=120))
                  for _ in range(servers)]
-        rounds = []
-        for _ in range(3):
-            readers = [wrk(base + "/", args.connections // servers, seconds=4)
-                       for base in bases]
-            for reader in readers:
-                reader.wait(timeout=60)
-            rounds.append(sum(wrk_rate(reader)[0] for reader in readers))
-        return rounds
+        return [read_round([base + "/" for base in bases], args.connections, 4)
+                for _ in range(3)]
 
 
 def booking_counts(database_url: str) -> dict:
@@ -232,7 +233,7 @@ def one_database(label: str, database_url: str, servers: int, tmp: Path, args) -
                                               threads=args.threads, cwd=HERE,
                                               check_path="/healthz", start_seconds=120))
                  for _ in range(servers)]
-        alone = page_alone(bases)
+        alone = page_alone(bases, args)
         limit = crowd(bases, f"/bench/limit/{SLUG}", args)
         real = crowd(bases, f"/events/{SLUG}/book", args)
     counts = booking_counts(database_url)
